@@ -4,6 +4,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .test-results
+
+# WebGPU in Node (Dawn) finds SwiftShader's Vulkan driver through these; the loader reads
+# LD_LIBRARY_PATH at process start, so it must be set before vitest starts its workers.
+export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
+export LD_LIBRARY_PATH="/usr/lib/chromium${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 results=.test-results/results.json
 rm -f "$results"
 
