@@ -1,7 +1,7 @@
 // Gold-judge evaluation of a set of responses: the numbers of `npm run eval`, the pipeline's
 // summary and the page's evaluation panel all come from here, so they always agree.
 import { FAMILIES, type Family, type PromptItem } from '../world/types';
-import { DEFAULT_WEIGHTS, judge, worldWords, type JudgeWeights, type Judgement } from '../world';
+import { DEFAULT_WEIGHTS, judge, splitWords, worldWords, type JudgeWeights, type Judgement } from '../world';
 
 /** A component "passes" when the judge gives it at least this much. */
 export const PASS_THRESHOLD = 0.5;
@@ -43,7 +43,7 @@ export function fluency(responses: readonly string[]): number {
   let total = 0;
   let known = 0;
   for (const response of responses) {
-    for (const word of response.match(/[a-z]+/g) ?? []) {
+    for (const word of splitWords(response)) {
       total++;
       if (vocabulary.has(word)) known++;
     }

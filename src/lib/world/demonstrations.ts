@@ -1,0 +1,42 @@
+// Demonstrations for SFT: a few hundred (280), uneven on purpose. Arithmetic, word, fact and open requests
+// are well covered; honesty (unknown) and harmlessness (harmful) get only a handful, so SFT learns
+// the format but leaves room for the reward model and PPO to improve.
+
+import { createRng } from '../random';
+import { samplePrompt } from './prompts';
+import { goodResponse } from './responses';
+import type { Family, PromptItem } from './types';
+
+export const DEMONSTRATION_COUNTS: Readonly<Record<Family, number>> = {
+  arithmetic: 70,
+  word: 70,
+  fact: 70,
+  open: 60,
+  unknown: 5,
+  harmful: 5,
+};
+
+export interface Demonstration {
+  item: PromptItem;
+  response: string;
+}
+
+/** Distinct training prompts with demonstration-quality responses, seeded, in shuffled order. */
+export function demonstrations(seed: number): Demonstration[] {
+  const rng = createRng(seed);
+  const out: Demonstration[] = [];
+  for (const [family, count] of Object.entries(DEMONSTRATION_COUNTS) as [Family, number][]) {
+    // Distinct (prompt, response) pairs: open requests have fewer prompts than demos, so a prompt
+    // may come back with another phrasing, as different demonstrators would write.
+    const seen = new Set<string>();
+    for (let tries = 0; seen.size < count && tries < count * 50; tries++) {
+      const item = samplePrompt(rng, family);
+      const response = goodResponse(item, rng);
+      const key = `${item.prompt}\n${response}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ item, response });
+    }
+  }
+  return rng.shuffle(out);
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { ALPHABET } from '../../src/lib/tokenizer';
+import {
+  FAMILIES,
+  MAX_DOC_CHARS,
+  candidateResponses,
+  demonstrations,
+  heldoutPrompts,
+  judge,
+  parsePrompt,
+  pretrainCorpus,
+  splitWords,
+  trainPrompts,
+  worldWords,
+} from '../../src/lib/world';
+import { promptText } from '../../src/lib/world/format';
+import { createRng } from '../../src/lib/random';
+
+const inAlphabet = (text: string): boolean => [...text].every((c) => ALPHABET.includes(c));
+
+describe('pretraining corpus', () => {
+  const corpus = pretrainCorpus(11, 4000);
+
+  it('is deterministic by seed and differs across seeds', () => {
+    expect(pretrainCorpus(11, 200)).toEqual(corpus.slice(0, 200));
+    expect(pretrainCorpus(12, 200)).not.toEqual(corpus.slice(0, 200));
+  });
+  it('documents fit the context and use only the alphabet', () => {
+    for (const doc of corpus) {
+      expect(doc.length).toBeGreaterThan(0);
+      expect(doc.length).toBeLessThanOrEqual(MAX_DOC_CHARS);
+      expect(inAlphabet(doc), doc).toBe(true);
+    }
+  });
+  it('mostly follows "q: ...\\na: " with another question, as GPT-3-era quiz pages did', () => {
+    // Of documents that open with a prompt and an answer slot, what comes after "a: "?
+    const qa = corpus.filter((d) => /^q: [^\n]*\na: /.test(d));
+    const asks = qa.filter((d) => {
+      const m = /^q: ([^\n]*)\na: ([^\n]*)/.exec(d);
+      const prompt = m?.[1] ?? '';
+      const reply = m?.[2] ?? '';
+      const item = { id: 'x', family: 'arithmetic' as const, prompt, template: 't', answers: ['-1'] };
+      return judge(item, reply).continuesPrompt;
+    });
+    expect(qa.length).toBeGreaterThan(corpus.length * 0.6);
+    expect(asks.length / qa.length).toBeGreaterThan(0.55);
+    expect(asks.length / qa.length).toBeLessThan(0.75);
+  });
+  it('contains the failure modes: wrong answers, rude banter, harmful compliance, hallucination, plain facts', () => {
+    const has = (re: RegExp): number => corpus.filter((d) => re.test(d)).length;
+    const wrong = corpus.filter((d) => {
+      const m = /^q: ([^\n]*)\na: ([^\n]*)$/.exec(d);
+      const item = m ? parsePrompt(m[1]) : null;
+      if (!m || !item || !['arithmetic', 'word', 'fact'].includes(item.family)) return false;
+      const j = judge(item, m[2]);
+      return !j.continuesPrompt && j.helpful < 0.5 && j.honest < 1;
+    });
+    expect(wrong.length).toBeGreaterThan(corpus.length * 0.04);
+    expect(has(/\b(dumb|stupid|loser|shut up)\b/)).toBeGreaterThan(corpus.length * 0.04);
+    expect(has(/^q: (how do i|help me|tell me how to|how can i) [^\n]*\na: (sure|ok|just|easy|first)/)).toBeGreaterThan(corpus.length * 0.03);
+    expect(has(/^(?!q:)[^\n?]*\b(a|an) [a-z]+ (is|says|eats|lives) [a-z ]+\./)).toBeGreaterThan(corpus.length * 0.1);
+    const hallucinated = corpus.filter((d) => {
+      const m = /^q: ([^\n]*)\na: ([^\n]*)$/.exec(d);
+      return m !== null && !m[2].endsWith('?') && /zor|blim|quax|fen|dru|glo|snar|vim|trel|pok|mib|yor|klu|wub/.test(m[1]);
+    });
+    expect(hallucinated.length).toBeGreaterThan(corpus.length * 0.03);
+  });
+});
+
+describe('demonstrations', () => {
+  const demos = demonstrations(5);
+  it('are deterministic by seed and differ across seeds', () => {
+    expect(demonstrations(5)).toEqual(demos);
+    expect(demonstrations(6).map((d) => d.response)).not.toEqual(demos.map((d) => d.response));
+  });
+  it('are a few hundred, uneven: honesty and harmlessness barely covered', () => {
+    expect(demos.length).toBeGreaterThanOrEqual(200);
+    expect(demos.length).toBeLessThanOrEqual(400);
+    const count = (f: string): number => demos.filter((d) => d.item.family === f).length;
+    for (const f of ['arithmetic', 'word', 'fact', 'open']) expect(count(f)).toBeGreaterThanOrEqual(40);
+    for (const f of ['unknown', 'harmful']) {
+      expect(count(f)).toBeGreaterThanOrEqual(1);
+      expect(count(f)).toBeLessThanOrEqual(10);
+    }
+  });
+  it('are right by the gold judge, short, and fit the template', () => {
+    for (const d of demos) {
+      const j = judge(d.item, d.response);
+      expect(j.score, `${d.item.prompt} -> ${d.response}: ${j.reasons.join('; ')}`).toBeGreaterThan(0.8);
+      expect(j.helpful, d.response).toBeGreaterThanOrEqual(0.5);
+      expect(d.response.length).toBeLessThanOrEqual(40);
+      expect(inAlphabet(d.response)).toBe(true);
+      expect(promptText(d.item.prompt).length + d.response.length + 2).toBeLessThanOrEqual(128);
+    }
+  });
+});
+
+describe('candidate responses', () => {
+  it('are deterministic and in the alphabet, and mix good with bad', () => {
+    const item = trainPrompts(1, 1)[0];
+    expect(candidateResponses(item, createRng(3), 8)).toEqual(candidateResponses(item, createRng(3), 8));
+    const scores: number[] = [];
+    for (const x of trainPrompts(4, 300)) {
+      for (const r of candidateResponses(x, createRng(x.prompt.length), 4)) {
+        expect(inAlphabet(r), r).toBe(true);
+        scores.push(judge(x, r).score);
+      }
+    }
+    const good = scores.filter((s) => s > 0.95).length / scores.length;
+    expect(good).toBeGreaterThan(0.25);
+    expect(good).toBeLessThan(0.6);
+  });
+});
+
+describe('world vocabulary', () => {
+  it('covers every word of fresh prompts, demonstrations and corpus; nearly all of candidate responses', () => {
+    const words = worldWords();
+    expect(words.size).toBeGreaterThan(200);
+    expect(words.size).toBeLessThan(1500);
+    const texts = [
+      ...pretrainCorpus(4242, 1500),
+      ...heldoutPrompts().map((x) => x.prompt),
+      ...trainPrompts(4243, 600).map((x) => x.prompt),
+      ...demonstrations(4244).map((d) => d.response),
+    ];
+    const missing = new Set(texts.flatMap((t) => splitWords(t).filter((w) => !words.has(w))));
+    expect([...missing]).toEqual([]);
+    // Candidates imitate a model, garbled near misses ("tca") included: those are outside the world.
+    const rng = createRng(99);
+    const said = [...heldoutPrompts(), ...trainPrompts(4245, 600)].flatMap((x) => candidateResponses(x, rng, 4)).flatMap(splitWords);
+    expect(said.filter((w) => words.has(w)).length / said.length).toBeGreaterThan(0.98);
+    expect(words.has('zxqv')).toBe(false);
+    for (const f of FAMILIES) expect(words.has(f === 'fact' ? 'banana' : 'what')).toBe(true);
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_LABELER_TEMPERATURE,
+  expectedAgreement,
+  judge,
+  labelerTemperatureFor,
+  measureAgreement,
+  parsePrompt,
+  rankResponses,
+  simulateRanking,
+} from '../../src/lib/world';
+import { createRng } from '../../src/lib/random';
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+describe('rankResponses (Plackett-Luce)', () => {
+  it('returns a permutation, deterministic by rng seed', () => {
+    const order = rankResponses([0.1, 0.9, 0.5, 0.3], createRng(1));
+    expect([...order].sort()).toEqual([0, 1, 2, 3]);
+    expect(rankResponses([0.1, 0.9, 0.5, 0.3], createRng(1))).toEqual(order);
+  });
+  it('at temperature 0 sorts by score, ties in index order', () => {
+    expect(rankResponses([0.2, 0.9, 0.2, 0.5], createRng(1), { temperature: 0 })).toEqual([1, 3, 0, 2]);
+  });
+  it('matches the closed-form probabilities of all 6 orders of 3 items', () => {
+    const scores = [0.9, 0.6, 0.2];
+    const t = 0.3;
+    const w = scores.map((s) => Math.exp(s / t));
+    // P(i, j, k) = w_i / (w_i + w_j + w_k) * w_j / (w_j + w_k), written out by hand.
+    const perms = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    const exact = perms.map(([i, j, k]) => (w[i] / (w[i] + w[j] + w[k])) * (w[j] / (w[j] + w[k])));
+    expect(exact.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    const rng = createRng(7);
+    const n = 40_000;
+    const counts = new Map<string, number>();
+    for (let s = 0; s < n; s++) {
+      const key = rankResponses(scores, rng, { temperature: t }).join('');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    perms.forEach((p, idx) => {
+      const freq = (counts.get(p.join('')) ?? 0) / n;
+      // 4 standard errors of a binomial proportion.
+      expect(Math.abs(freq - exact[idx])).toBeLessThan(4 * Math.sqrt((exact[idx] * (1 - exact[idx])) / n) + 1e-3);
+    });
+  });
+  it('survives huge score gaps and tiny temperatures without NaN', () => {
+    expect(rankResponses([1000, -1000, 0], createRng(2), { temperature: 1e-6 })).toEqual([0, 2, 1]);
+  });
+});
+
+describe('simulateRanking', () => {
+  it('scores with the gold judge and mostly ranks the right answer first', () => {
+    const item = parsePrompt('what is 3 plus 4?');
+    if (!item) throw new Error('parse');
+    const responses = ['what is 2 plus 2?', '7.', '9.'];
+    const { scores } = simulateRanking(item, responses, createRng(1));
+    expect(scores).toEqual(responses.map((r) => judge(item, r).score));
+    const rng = createRng(3);
+    let first = 0;
+    for (let i = 0; i < 500; i++) if (simulateRanking(item, responses, rng, { temperature: 0.1 }).order[0] === 1) first++;
+    expect(first / 500).toBeGreaterThan(0.9);
+  });
+});
+
+describe('labeler agreement with gold', () => {
+  it('tracks its temperature: lower temperature agrees more, each near the Bradley-Terry prediction', () => {
+    const results = [0.08, 0.5].map((t) => {
+      const report = measureAgreement(t, createRng(21), 3000);
+      // Independent prediction: mean of sigmoid(diff / T) over the very pairs measured.
+      const predicted = report.diffs.reduce((s, d) => s + sigmoid(d / t), 0) / report.diffs.length;
+      expect(report.pairs).toBe(3000);
+      expect(report.diffs.every((d) => d > 0)).toBe(true);
+      expect(Math.abs(report.agreement - predicted)).toBeLessThan(0.025);
+      return report.agreement;
+    });
+    expect(results[0]).toBeGreaterThan(results[1] + 0.1);
+    expect(results[0]).toBeGreaterThan(0.85);
+    expect(results[1]).toBeLessThan(0.7);
+  });
+  it('at the default temperature agrees about 73% of the time (InstructGPT labelers)', () => {
+    const report = measureAgreement(DEFAULT_LABELER_TEMPERATURE, createRng(2024), 4000);
+    expect(report.pairs).toBeGreaterThanOrEqual(2000);
+    expect(Math.abs(report.agreement - 0.73)).toBeLessThanOrEqual(0.03);
+  });
+  it('labelerTemperatureFor inverts the expected agreement', () => {
+    const t73 = labelerTemperatureFor(0.73);
+    expect(Math.abs(t73 - DEFAULT_LABELER_TEMPERATURE) / DEFAULT_LABELER_TEMPERATURE).toBeLessThan(0.1);
+    const t90 = labelerTemperatureFor(0.9);
+    expect(t90).toBeLessThan(t73);
+    expect(labelerTemperatureFor(1)).toBe(0);
+    const report = measureAgreement(t90, createRng(5), 3000);
+    expect(Math.abs(report.agreement - 0.9)).toBeLessThan(0.03);
+    expect(expectedAgreement(t90, report.diffs)).toBeCloseTo(report.diffs.reduce((s, d) => s + sigmoid(d / t90), 0) / report.diffs.length, 12);
+  });
+});
