@@ -1,0 +1,199 @@
+// The page's state for the model and the worker, as Svelte 5 runes. Components read these fields
+// and call these methods; they never talk to the worker themselves. One instance per page
+// (created in App.svelte); tests create their own with a fake client.
+import { WorkerClient, WorkerRequestError } from './worker-client';
+import type { BackendFallback, BackendName, ModelOrigin, ModelSummary, WorkerEvent } from '../worker/protocol';
+import { GENERATION_LIMITS, clampGeneration } from '../worker/protocol';
+
+export type SessionStatus = 'starting' | 'ready' | 'failed';
+
+export interface Generation {
+  prompt: string;
+  text: string;
+  endedWithEos: boolean;
+  unknownChars: string[];
+  ms: number;
+  temperature: number;
+  seed: number;
+}
+
+export interface SessionOptions {
+  /** Makes the worker client; tests pass one around a fake worker. */
+  createClient?: () => WorkerClient;
+  /** URL of the shipped base checkpoint (absent file = untrained model). */
+  baseCheckpointUrl?: string;
+  preferredBackends?: BackendName[];
+  /** Makes sampling repeatable: the n-th generation uses seed + n. Default: a time-based seed. */
+  seed?: number;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof WorkerRequestError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+export class PlaygroundSession {
+  status = $state<SessionStatus>('starting');
+  /** What the worker is doing while starting ("selecting a backend", ...). */
+  phase = $state('starting the worker');
+  backend = $state<string | null>(null);
+  fallbacks = $state<BackendFallback[]>([]);
+  model = $state<ModelSummary | null>(null);
+  trained = $state(false);
+  origin = $state<ModelOrigin | null>(null);
+
+  temperature = $state<number>(GENERATION_LIMITS.temperature.default);
+  maxNewTokens = $state<number>(GENERATION_LIMITS.maxNewTokens.default);
+  generating = $state(false);
+  lastGeneration = $state<Generation | null>(null);
+
+  checkpointBusy = $state(false);
+  /** Shown in the alert region (role=alert): something failed. */
+  error = $state<string | null>(null);
+  /** Shown in a polite status region: something worth knowing happened. */
+  notice = $state<string | null>(null);
+
+  readonly ready = $derived(this.status === 'ready');
+
+  private client: WorkerClient | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private seedCounter = 0;
+
+  constructor(private readonly options: SessionOptions = {}) {}
+
+  /** Starts the worker and asks it to initialise; resolves nothing, state updates as events arrive. */
+  start(): void {
+    this.stop();
+    this.status = 'starting';
+    this.phase = 'starting the worker';
+    this.error = null;
+    try {
+      this.client = (this.options.createClient ?? (() => new WorkerClient()))();
+    } catch (err) {
+      this.fail(`The training worker could not be started: ${messageOf(err)}`);
+      return;
+    }
+    this.unsubscribe = this.client.subscribe((event) => this.onEvent(event));
+    this.client.init({
+      preferredBackends: this.options.preferredBackends,
+      baseCheckpointUrl: this.options.baseCheckpointUrl,
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.client?.terminate();
+    this.client = null;
+  }
+
+  async generate(prompt: string): Promise<void> {
+    const client = this.client;
+    if (!client || !this.ready || this.generating) return;
+    if (prompt.trim() === '') {
+      this.error = 'Type a prompt first.';
+      return;
+    }
+    const { temperature, maxNewTokens } = clampGeneration(this.temperature, this.maxNewTokens);
+    const seed = ((this.options.seed ?? Date.now()) + this.seedCounter++) >>> 0;
+    this.generating = true;
+    this.error = null;
+    try {
+      const result = await client.generate({ prompt, temperature, maxNewTokens, seed });
+      this.lastGeneration = {
+        prompt,
+        text: result.text,
+        endedWithEos: result.endedWithEos,
+        unknownChars: result.unknownChars,
+        ms: result.ms,
+        temperature,
+        seed,
+      };
+    } catch (err) {
+      this.error = `Generation failed: ${messageOf(err)}`;
+    } finally {
+      this.generating = false;
+    }
+  }
+
+  /** Reads the file and asks the worker to load it; a refusal leaves the model as it was. */
+  async uploadCheckpoint(file: File): Promise<void> {
+    const client = this.client;
+    if (!client || !this.ready || this.checkpointBusy) return;
+    this.checkpointBusy = true;
+    this.error = null;
+    this.notice = null;
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const loaded = await client.loadCheckpoint(bytes, file.name);
+      this.model = loaded.config;
+      this.trained = loaded.trained;
+      this.origin = loaded.origin;
+      this.lastGeneration = null;
+      this.notice = `Loaded ${file.name}${loaded.origin.kind === 'uploaded' && loaded.origin.stage ? ` (stage: ${loaded.origin.stage})` : ''}.`;
+    } catch (err) {
+      this.error = `Could not load ${file.name}. ${messageOf(err)} The model was not changed.`;
+    } finally {
+      this.checkpointBusy = false;
+    }
+  }
+
+  /** Asks the worker for the current weights; the caller saves the bytes (see download.ts). */
+  async exportCheckpoint(): Promise<{ bytes: Uint8Array; fileName: string } | null> {
+    const client = this.client;
+    if (!client || !this.ready || this.checkpointBusy) return null;
+    this.checkpointBusy = true;
+    this.error = null;
+    try {
+      const { bytes, fileName } = await client.exportCheckpoint();
+      return { bytes, fileName };
+    } catch (err) {
+      this.error = `Could not save a checkpoint: ${messageOf(err)}`;
+      return null;
+    } finally {
+      this.checkpointBusy = false;
+    }
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  private fail(message: string): void {
+    this.status = 'failed';
+    this.error = message;
+    this.generating = false;
+    this.checkpointBusy = false;
+  }
+
+  private onEvent(event: WorkerEvent): void {
+    switch (event.type) {
+      case 'ready':
+        this.status = 'ready';
+        this.backend = event.backend;
+        this.fallbacks = event.fallbacks;
+        this.model = event.config;
+        this.trained = event.trained;
+        this.origin = event.origin;
+        if (event.notice) this.notice = event.notice;
+        return;
+      case 'progress':
+        if (this.status === 'starting') this.phase = event.phase;
+        return;
+      case 'error':
+        // Errors that answer a request are shown by the method that made it.
+        if (event.fatal) this.fail(event.message);
+        else if (event.requestId === undefined) this.error = event.message;
+        return;
+      case 'generated':
+      case 'checkpoint':
+      case 'checkpointLoaded':
+        return; // handled through the request promises
+      default: {
+        const unhandled: never = event;
+        void unhandled;
+      }
+    }
+  }
+}

@@ -1,0 +1,239 @@
+// What the worker does, without the messaging: backend selection, the model's lifetime, sampling
+// and checkpoints. Kept apart from training.worker.ts so the message loop stays a thin switch and
+// the later stages (SFT, reward model, PPO) slot in here as more methods.
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../lib/backend';
+import { CheckpointError, applyCheckpoint, configDifference, parseCheckpoint, serializeCheckpoint } from '../lib/io/checkpoint';
+import type { ParsedCheckpoint } from '../lib/io/checkpoint';
+import { DEFAULT_CONFIG, GPT, flopsPerToken, generate, paramCount, validateConfig } from '../lib/model';
+import type { GPTConfig } from '../lib/model';
+import { VOCAB_SIZE, decode, unknownChars } from '../lib/tokenizer';
+import { encodePrompt } from '../lib/world/format';
+import {
+  BACKEND_NAMES,
+  clampGeneration,
+  type CheckpointEvent,
+  type CheckpointLoadedEvent,
+  type ExportCheckpointCommand,
+  type GenerateCommand,
+  type GeneratedEvent,
+  type InitCommand,
+  type LoadCheckpointCommand,
+  type ModelOrigin,
+  type ModelSummary,
+  type ReadyEvent,
+} from './protocol';
+
+/** An error whose message is already written for the user. */
+export class UserFacingError extends Error {}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof CheckpointError) return `Checkpoint refused: ${err.message}.`;
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+export interface EngineHooks {
+  progress(phase: string, fraction?: number): void;
+  /** The worker can no longer compute (e.g. the GPU device was lost). */
+  fatal(message: string): void;
+  /** Something went wrong outside any command (e.g. an uncaptured WebGPU error). */
+  warn(message: string): void;
+}
+
+const DEFAULT_SEED = 1234;
+
+export function summarize(config: GPTConfig): ModelSummary {
+  return {
+    layers: config.nLayer,
+    heads: config.nHead,
+    width: config.dModel,
+    context: config.contextLength,
+    vocab: config.vocabSize,
+    params: paramCount(config),
+    flopsPerToken: flopsPerToken(config),
+  };
+}
+
+function stageOf(parsed: ParsedCheckpoint): string {
+  return parsed.meta.stage;
+}
+
+/** A checkpoint counts as trained unless it says it is a fresh initialisation. */
+function isTrainedStage(stage: string | undefined): boolean {
+  return stage !== undefined && stage !== 'init';
+}
+
+export class Engine {
+  private model: GPT | null = null;
+  private origin: ModelOrigin = { kind: 'fresh', seed: DEFAULT_SEED };
+  private stage = 'init';
+  private backendName = '';
+  /** Set once the GPU device is gone; every later command fails fast. */
+  lost = false;
+
+  constructor(private readonly hooks: EngineHooks) {}
+
+  async init(command: InitCommand): Promise<ReadyEvent> {
+    if (this.model) throw new UserFacingError('The worker is already initialised.');
+    this.hooks.progress('selecting a backend');
+    const report = await selectBackend(command.preferredBackends ?? BACKEND_NAMES);
+    this.backendName = report.name;
+    if (report.name === 'webgpu') this.watchDevice();
+
+    const seed = command.seed ?? DEFAULT_SEED;
+    let notice: string | undefined;
+    let parsed: ParsedCheckpoint | null = null;
+    if (command.baseCheckpointUrl) {
+      this.hooks.progress('looking for the base checkpoint');
+      try {
+        parsed = await fetchCheckpoint(command.baseCheckpointUrl);
+      } catch (err) {
+        notice = `The shipped base checkpoint could not be loaded (${errorMessage(err)}); using an untrained model.`;
+      }
+    }
+
+    this.hooks.progress('building the model');
+    if (parsed) {
+      try {
+        this.model = await this.modelFromCheckpoint(parsed);
+        this.origin = { kind: 'shipped', url: command.baseCheckpointUrl!, stage: stageOf(parsed) };
+        this.stage = stageOf(parsed);
+      } catch (err) {
+        notice = `The shipped base checkpoint could not be loaded (${errorMessage(err)}); using an untrained model.`;
+      }
+    }
+    if (!this.model) {
+      this.model = await GPT.create(DEFAULT_CONFIG, seed);
+      this.origin = { kind: 'fresh', seed };
+      this.stage = 'init';
+    }
+    const summary = summarize(this.model.config);
+    return {
+      type: 'ready',
+      backend: report.name,
+      fallbacks: report.fallbacks,
+      config: summary,
+      params: summary.params,
+      trained: isTrainedStage(this.stage),
+      origin: this.origin,
+      notice,
+    };
+  }
+
+  async generate(command: GenerateCommand): Promise<GeneratedEvent> {
+    const model = this.requireModel();
+    const { temperature, maxNewTokens } = clampGeneration(command.temperature, command.maxNewTokens);
+    const promptIds = encodePrompt(command.prompt);
+    const context = model.config.contextLength;
+    const room = context - promptIds.length;
+    if (room < 1) {
+      throw new UserFacingError(
+        `The prompt is too long: with the chat template it is ${promptIds.length} tokens and the model reads at most ${context}. Shorten it.`,
+      );
+    }
+    const started = performance.now();
+    const result = await generate(model, [promptIds], {
+      maxNewTokens: Math.min(maxNewTokens, room),
+      temperature,
+      seed: command.seed >>> 0,
+    });
+    const tokens = result.responses[0] ?? [];
+    return {
+      type: 'generated',
+      requestId: command.requestId,
+      text: decode(tokens),
+      tokens,
+      endedWithEos: result.endedWithEos[0] ?? false,
+      unknownChars: unknownChars(command.prompt),
+      ms: performance.now() - started,
+    };
+  }
+
+  async loadCheckpoint(command: LoadCheckpointCommand): Promise<CheckpointLoadedEvent> {
+    this.requireModel();
+    const parsed = parseCheckpoint(command.bytes);
+    this.model = await this.modelFromCheckpoint(parsed, this.model);
+    this.stage = stageOf(parsed);
+    this.origin = { kind: 'uploaded', fileName: command.fileName, stage: this.stage };
+    const summary = summarize(this.model.config);
+    return {
+      type: 'checkpointLoaded',
+      requestId: command.requestId,
+      config: summary,
+      params: summary.params,
+      trained: isTrainedStage(this.stage),
+      origin: this.origin,
+    };
+  }
+
+  async exportCheckpoint(command: ExportCheckpointCommand): Promise<CheckpointEvent> {
+    const model = this.requireModel();
+    const bytes = await serializeCheckpoint(model, { stage: this.stage, backend: this.backendName });
+    const date = new Date().toISOString().slice(0, 10);
+    return { type: 'checkpoint', requestId: command.requestId, bytes, fileName: `rlhf-playground-${this.stage}-${date}.ckpt` };
+  }
+
+  private requireModel(): GPT {
+    if (this.lost) throw new UserFacingError('The GPU device was lost; reload the page to start again.');
+    if (!this.model) throw new UserFacingError('The model is not ready yet.');
+    return this.model;
+  }
+
+  /**
+   * A model holding the checkpoint's weights. When `current` has the same config the weights are
+   * loaded into it (all-or-nothing); otherwise a new model of the checkpoint's config is built and
+   * `current` is disposed only once the new one loaded. Either way a refusal changes nothing.
+   */
+  private async modelFromCheckpoint(parsed: ParsedCheckpoint, current: GPT | null = null): Promise<GPT> {
+    if (parsed.config.vocabSize !== VOCAB_SIZE) {
+      throw new CheckpointError(
+        `it was made for a vocabulary of ${parsed.config.vocabSize} characters, this app uses ${VOCAB_SIZE}`,
+      );
+    }
+    if (current && configDifference(parsed.config, current.config) === null) {
+      applyCheckpoint(current, parsed);
+      return current;
+    }
+    const config = { ...DEFAULT_CONFIG, ...parsed.config } as GPTConfig;
+    const problems = validateConfig(config);
+    if (problems.length > 0) throw new CheckpointError(`its model config is not usable (${problems.join('; ')})`);
+    const fresh = await GPT.create(config, DEFAULT_SEED);
+    try {
+      applyCheckpoint(fresh, parsed);
+    } catch (err) {
+      fresh.dispose();
+      throw err;
+    }
+    current?.dispose();
+    return fresh;
+  }
+
+  /** Reports a lost WebGPU device (driver reset, tab in background too long, out of memory). */
+  private watchDevice(): void {
+    const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+    if (!device) return;
+    void device.lost.then((info) => {
+      if (info.reason === 'destroyed') return; // we asked for it
+      this.lost = true;
+      const detail = info.message ? `: ${info.message}` : '';
+      this.hooks.fatal(`The GPU device was lost${detail}. Reload the page to start again.`);
+    });
+    device.addEventListener('uncapturederror', (event: Event) => {
+      const error = (event as GPUUncapturedErrorEvent).error;
+      const kind = error instanceof GPUOutOfMemoryError ? 'out-of-memory error' : 'error';
+      this.hooks.warn(`WebGPU reported an ${kind}: ${error.message}. Results may be wrong; reload the page if this repeats.`);
+    });
+  }
+}
+
+/** The shipped checkpoint, or null when none ships (404, or a server answering with a page). */
+async function fetchCheckpoint(url: string): Promise<ParsedCheckpoint | null> {
+  const response = await fetch(url, { cache: 'no-cache' });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new UserFacingError(`the server answered ${response.status} ${response.statusText}`);
+  // A single-page-app server may answer a missing file with index.html.
+  if ((response.headers.get('content-type') ?? '').includes('text/html')) return null;
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return parseCheckpoint(bytes);
+}

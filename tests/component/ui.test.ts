@@ -1,0 +1,121 @@
+// Thin components, rendered in jsdom: what a user sees and can do with the keyboard.
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import AlertRegion from '../../src/ui/AlertRegion.svelte';
+import BackendBadge from '../../src/ui/BackendBadge.svelte';
+import ModelPanel from '../../src/ui/ModelPanel.svelte';
+import PromptBox from '../../src/ui/PromptBox.svelte';
+import StageList from '../../src/ui/StageList.svelte';
+import { STAGE_INFO } from '../../src/app/stages';
+
+afterEach(() => cleanup());
+
+describe('BackendBadge', () => {
+  it('names the backend and every fallback reason', () => {
+    render(BackendBadge, {
+      props: {
+        backend: 'wasm',
+        fallbacks: [
+          { name: 'webgpu', reason: 'WebGPU unavailable: no adapter' },
+          { name: 'webgl', reason: 'WebGL unavailable: no WebGL context could be created' },
+        ],
+      },
+    });
+    const badge = screen.getByTestId('backend-badge');
+    expect(badge.dataset.backend).toBe('wasm');
+    expect(badge.textContent).toContain('wasm');
+    expect(screen.getByText('WebGPU unavailable: no adapter')).toBeTruthy();
+    expect(screen.getByText(/WebGL unavailable/)).toBeTruthy();
+  });
+
+  it('shows no reasons when the first choice worked', () => {
+    render(BackendBadge, { props: { backend: 'webgpu', fallbacks: [] } });
+    expect(screen.getByTestId('backend-badge').textContent).toContain('webgpu');
+    expect(screen.queryByRole('list')).toBeNull();
+  });
+});
+
+describe('PromptBox', () => {
+  function setup(busy: boolean) {
+    const onsubmit = vi.fn();
+    render(PromptBox, { props: { busy, temperature: 0.8, maxNewTokens: 16, onsubmit } });
+    const textarea = screen.getByLabelText('Prompt') as HTMLTextAreaElement;
+    const button = screen.getByRole('button') as HTMLButtonElement;
+    return { onsubmit, textarea, button };
+  }
+
+  it('submits the prompt on Enter, but not on Shift+Enter', async () => {
+    const { onsubmit, textarea } = setup(false);
+    await fireEvent.input(textarea, { target: { value: 'what is 1 + 1?' } });
+    await fireEvent.keyDown(textarea, { key: 'Enter', shiftKey: true });
+    expect(onsubmit).not.toHaveBeenCalled();
+    await fireEvent.keyDown(textarea, { key: 'Enter' });
+    expect(onsubmit).toHaveBeenCalledTimes(1);
+    expect(onsubmit).toHaveBeenCalledWith('what is 1 + 1?');
+  });
+
+  it('disables Generate and ignores Enter while busy', async () => {
+    const { onsubmit, textarea, button } = setup(true);
+    expect(button.disabled).toBe(true);
+    expect(button.textContent).toContain('Generating');
+    await fireEvent.keyDown(textarea, { key: 'Enter' });
+    await fireEvent.click(button);
+    expect(onsubmit).not.toHaveBeenCalled();
+  });
+
+  it('does not submit an empty prompt', async () => {
+    const { onsubmit, textarea, button } = setup(false);
+    await fireEvent.input(textarea, { target: { value: '   ' } });
+    expect(button.disabled).toBe(true);
+    await fireEvent.keyDown(textarea, { key: 'Enter' });
+    expect(onsubmit).not.toHaveBeenCalled();
+  });
+
+  it('labels its settings', () => {
+    setup(false);
+    expect((screen.getByLabelText('Temperature') as HTMLInputElement).value).toBe('0.8');
+    expect((screen.getByLabelText('Max new tokens') as HTMLInputElement).value).toBe('16');
+  });
+});
+
+describe('AlertRegion', () => {
+  it('shows an error in role=alert as text, never as HTML', () => {
+    render(AlertRegion, { props: { error: '<img src=x onerror=alert(1)> refused', notice: null } });
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('<img src=x onerror=alert(1)> refused');
+    expect(alert.querySelector('img')).toBeNull();
+  });
+
+  it('keeps the alert region in the page while empty', () => {
+    render(AlertRegion, { props: { error: null, notice: null } });
+    expect(screen.getByRole('alert').textContent?.trim()).toBe('');
+  });
+});
+
+describe('ModelPanel', () => {
+  const model = { layers: 4, heads: 4, width: 128, context: 96, vocab: 53, params: 812_345 };
+
+  it('shows the config, the parameter count and "untrained model" for fresh weights', () => {
+    render(ModelPanel, { props: { model, trained: false, origin: { kind: 'fresh', seed: 1 } } });
+    expect(screen.getByTestId('trained-tag').textContent).toBe('untrained model');
+    expect(screen.getByTestId('param-count').textContent).toBe('812.3k');
+    expect(screen.getByTestId('model-config').textContent).toContain('96 tokens');
+  });
+
+  it('says trained for a loaded checkpoint', () => {
+    render(ModelPanel, { props: { model, trained: true, origin: { kind: 'shipped', url: '/x', stage: 'pretrain' } } });
+    expect(screen.getByTestId('trained-tag').textContent).toBe('trained');
+  });
+});
+
+describe('StageList', () => {
+  it('lists the four stages in order, later ones not started and their buttons disabled', () => {
+    render(StageList, { props: { stages: STAGE_INFO, baseTrained: false } });
+    const items = screen.getAllByRole('listitem');
+    expect(items.map((li) => li.dataset.stage)).toEqual(['base', 'sft', 'reward', 'ppo']);
+    expect(items.slice(1).every((li) => li.textContent?.includes('not started'))).toBe(true);
+    const buttons = screen.getAllByRole('button') as HTMLButtonElement[];
+    expect(buttons.length).toBe(3);
+    expect(buttons.every((b) => b.disabled)).toBe(true);
+  });
+});
