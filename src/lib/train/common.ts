@@ -1,0 +1,155 @@
+// Shared optimisation machinery: Adam, global-norm clipping, and one guarded update that reads
+// the loss and metrics back once, refuses a non-finite step (TrainingError) and otherwise applies it.
+
+import * as tf from '@tensorflow/tfjs';
+import { assertFinite } from './errors';
+import { PAD } from '../tokenizer';
+
+export interface AdamConfig {
+  learningRate: number;
+  adamBeta1: number;
+  adamBeta2: number;
+  adamEpsilon: number;
+}
+
+export function createAdam(c: AdamConfig): tf.Optimizer {
+  return tf.train.adam(c.learningRate, c.adamBeta1, c.adamBeta2, c.adamEpsilon);
+}
+
+/** Scales every gradient by min(1, maxNorm / ||g||) with ||g|| the norm over all of them. */
+export function clipByGlobalNorm(
+  grads: tf.NamedTensorMap,
+  maxNorm: number | null,
+): { grads: tf.NamedTensorMap; norm: tf.Scalar } {
+  return tf.tidy(() => {
+    const names = Object.keys(grads);
+    const sq = names.map((n) => tf.sum(tf.square(grads[n])));
+    const norm = (sq.length > 0 ? tf.sqrt(tf.addN(sq)) : tf.scalar(0)) as tf.Scalar;
+    if (maxNorm == null || !(maxNorm > 0)) {
+      const copy: tf.NamedTensorMap = {};
+      for (const n of names) copy[n] = tf.clone(grads[n]);
+      return { grads: copy, norm };
+    }
+    const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+    const out: tf.NamedTensorMap = {};
+    for (const n of names) out[n] = tf.mul(grads[n], scale);
+    return { grads: out, norm };
+  });
+}
+
+export interface LossOutput {
+  loss: tf.Scalar;
+  /** Extra scalars to read back with the loss, in the order of `metricNames`. */
+  metrics: tf.Scalar[];
+}
+
+/**
+ * One guarded optimisation step. Returns { loss, grad_norm, ...metricNames } read back in a
+ * single data() call. A NaN/Inf loss or gradient norm throws TrainingError before
+ * optimizer.applyGradients, so the weights and Adam's moments stay as they were.
+ */
+export async function guardedStep(options: {
+  optimizer: tf.Optimizer;
+  variables: tf.Variable[];
+  lossFn: () => LossOutput;
+  metricNames: readonly string[];
+  maxGradNorm: number | null;
+  stage: string;
+  step: number;
+}): Promise<Record<string, number>> {
+  const { optimizer, variables, lossFn, metricNames, maxGradNorm, stage, step } = options;
+  const held: { extra?: tf.Tensor } = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const out = lossFn();
+    if (out.metrics.length !== metricNames.length) throw new Error('guardedStep: metric names and values differ');
+    // Kept so it survives the gradient function's tidy; disposed below.
+    held.extra = tf.keep(out.metrics.length > 0 ? tf.stack(out.metrics) : tf.zeros([0]));
+    return out.loss;
+  }, variables);
+  const extra = held.extra ?? tf.zeros([0]);
+  const clipped = clipByGlobalNorm(grads, maxGradNorm);
+  tf.dispose(grads);
+  const packed = tf.tidy(() => tf.concat([tf.reshape(value, [1]), tf.reshape(clipped.norm, [1]), extra]));
+  const data = await packed.data();
+  tf.dispose([packed, value, clipped.norm, extra]);
+  const metrics: Record<string, number> = { loss: data[0], grad_norm: data[1] };
+  metricNames.forEach((n, i) => (metrics[n] = data[2 + i]));
+  try {
+    assertFinite(stage, step, { loss: metrics.loss, grad_norm: metrics.grad_norm });
+  } catch (e) {
+    tf.dispose(clipped.grads);
+    throw e;
+  }
+  optimizer.applyGradients(clipped.grads);
+  tf.dispose(clipped.grads);
+  return metrics;
+}
+
+/** Per-position next-token targets and weights for a batch of sequences, row-major [rows, T]. */
+export interface LmBatch {
+  rows: number;
+  length: number;
+  ids: Int32Array;
+  /** 1 real token, 0 padding (right padding). */
+  mask: Float32Array;
+  /** targets[t] = ids[t + 1] (PAD where there is none). */
+  targets: Int32Array;
+  /** Loss weight of targets[t]: 0 for padding and (SFT) prompt tokens. */
+  weights: Float32Array;
+}
+
+/**
+ * Right-pads sequences to a fixed [rows, T] (fixed shapes keep WebGPU's buffer pool flat).
+ * Sequences longer than T are cut to their first T tokens. `lossFrom[b]` is the first token
+ * index whose prediction counts (the response start for SFT, 1 for pretraining). Rows past
+ * `sequences.length` are filler: one BOS-like PAD token, weight 0.
+ */
+export function buildLmBatch(sequences: readonly (readonly number[])[], lossFrom: readonly number[], rows: number, length: number): LmBatch {
+  if (sequences.length > rows) throw new Error(`buildLmBatch: ${sequences.length} sequences for ${rows} rows`);
+  const ids = new Int32Array(rows * length).fill(PAD);
+  const mask = new Float32Array(rows * length);
+  const targets = new Int32Array(rows * length).fill(PAD);
+  const weights = new Float32Array(rows * length);
+  for (let b = 0; b < rows; b++) {
+    const seq = sequences[b];
+    if (!seq) {
+      mask[b * length] = 1; // one visible token so attention is never over an empty set
+      continue;
+    }
+    const n = Math.min(seq.length, length);
+    for (let t = 0; t < n; t++) {
+      ids[b * length + t] = seq[t];
+      mask[b * length + t] = 1;
+      if (t + 1 < n) {
+        targets[b * length + t] = seq[t + 1];
+        if (t + 1 >= lossFrom[b]) weights[b * length + t] = 1;
+      }
+    }
+  }
+  return { rows, length, ids, mask, targets, weights };
+}
+
+export interface TokenLoss {
+  /** Weighted mean next-token cross-entropy. */
+  loss: tf.Scalar;
+  /** Weighted sum of the per-token cross-entropies (for exact means over many batches). */
+  sum: tf.Scalar;
+  /** Weighted fraction of targets that are the argmax (TRL's mean_token_accuracy). */
+  accuracy: tf.Scalar;
+}
+
+/**
+ * Cross-entropy of logits [B, T, V] against targets [B, T] with weights [B, T]: the SFT/pretrain
+ * loss. The target's log-prob is picked with a one-hot multiply (gather has no wasm gradient).
+ */
+export function tokenLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, weights: tf.Tensor2D): TokenLoss {
+  const vocab = logits.shape[2];
+  const logp = tf.logSoftmax(logits);
+  const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.cast(targets, 'int32'), vocab)), -1);
+  const sum = tf.neg(tf.sum(tf.mul(picked, weights))) as tf.Scalar;
+  const total = tf.maximum(tf.sum(weights), 1e-8);
+  const loss = tf.div(sum, total) as tf.Scalar;
+  const hit = tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(targets, 'int32')), 'float32');
+  const accuracy = tf.div(tf.sum(tf.mul(hit, weights)), total) as tf.Scalar;
+  return { loss, sum, accuracy };
+}

@@ -1,0 +1,302 @@
+// Reward model (InstructGPT step 2). A GPT initialised from the SFT weights (the caller clones it)
+// whose scalar head, read at the last real token of prompt + response (EOS when the response has
+// one), is the reward. Each ranking of K responses contributes all its C(K,2) pairs as one batch
+// element: the loss is the mean over rankings of the mean over their pairs of
+// -log sigmoid(r_w - r_l), so no ranking's pairs are split across batches (InstructGPT §3.5).
+
+import * as tf from '@tensorflow/tfjs';
+import { PAD } from '../tokenizer';
+import { createRng, type Rng } from '../random';
+import { createAdam, guardedStep } from './common';
+import { buildPairTable, rankingLoss, rankingPairs, type RankingGroup } from './rl-math';
+import type { Metrics, TrainableModel } from './types';
+
+/**
+ * One ranking in token ids: K responses to one prompt and their order, best first. (The
+ * text-level, persisted form with tiers is io/rankings.ts's Ranking; rankingFromTiers converts.)
+ */
+export interface TokenRanking {
+  /** Prompt token ids (BOS + template + prompt, as encodePrompt gives). */
+  prompt: number[];
+  /** Response token ids (EOS included when the response has one). */
+  responses: number[][];
+  /** Indices into `responses`, best first. */
+  order: number[];
+  /** Optional: ties[j] true means order[j] and order[j+1] are equally good (length K-1). */
+  ties?: boolean[];
+}
+
+/** Builds a TokenRanking from tiers (best tier first, e.g. [[2], [0, 3], [1]]: 0 and 3 tied). */
+export function rankingFromTiers(prompt: number[], responses: number[][], tiers: readonly (readonly number[])[]): TokenRanking {
+  const order = tiers.flat();
+  const ties: boolean[] = [];
+  for (const tier of tiers) for (let j = 0; j < tier.length; j++) ties.push(j + 1 < tier.length);
+  ties.pop(); // the last entry would link the final response to nothing
+  return { prompt, responses, order, ties };
+}
+
+export interface RewardConfig {
+  /** Adam step size. Default 1e-4. */
+  learningRate: number;
+  /** Rankings per step (each with all its pairs). Default 8. */
+  batchSize: number;
+  /** Most responses a ranking may have (K); fixes the batch at batchSize * maxResponses rows. Default 4. */
+  maxResponses: number;
+  /** Fixed length T of prompt + response; longer sequences are cut. Default 128. */
+  maxLength: number;
+  /** Clip gradients to this global norm; null disables. Default 1.0. */
+  maxGradNorm: number | null;
+  /**
+   * TRL's center_rewards_coefficient: adds coef * mean(r^2) to keep rewards centred. Default
+   * null (off): calibrate() centres on demonstrations instead, as InstructGPT did.
+   */
+  centerRewardsCoefficient: number | null;
+  adamBeta1: number;
+  adamBeta2: number;
+  adamEpsilon: number;
+  /** Seeds the shuffling. Default 0. */
+  seed: number;
+}
+
+export const DEFAULT_REWARD_CONFIG: RewardConfig = {
+  learningRate: 1e-4,
+  batchSize: 8,
+  maxResponses: 4,
+  maxLength: 128,
+  maxGradNorm: 1.0,
+  centerRewardsCoefficient: null,
+  adamBeta1: 0.9,
+  adamBeta2: 0.999,
+  adamEpsilon: 1e-8,
+  seed: 0,
+};
+
+/** A model with a scalar head whose bias ('scalar.b', shape [1], as GPT names it) calibrate() can move. */
+export interface RewardModel extends TrainableModel {
+  readonly weights: ReadonlyMap<string, tf.Variable>;
+}
+
+export interface RewardTrainerState {
+  step: number;
+  /** Fractional passes over the rankings. */
+  epoch: number;
+}
+
+/** Fixed-shape rows of prompt + response, right-padded, with the position of each row's last token. */
+export interface ScoredRows {
+  rows: number;
+  length: number;
+  ids: Int32Array;
+  mask: Float32Array;
+  /** Index of the last real token of each row (where the reward is read). */
+  positions: Int32Array;
+}
+
+/** Packs (prompt, response) pairs into [rows, T]; rows past `pairs.length` are one-token filler. */
+export function packScoredRows(pairs: ReadonlyArray<readonly [readonly number[], readonly number[]]>, rows: number, length: number): ScoredRows {
+  if (pairs.length > rows) throw new Error(`packScoredRows: ${pairs.length} sequences for ${rows} rows`);
+  const ids = new Int32Array(rows * length).fill(PAD);
+  const mask = new Float32Array(rows * length);
+  const positions = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const pair = pairs[r];
+    const seq = pair ? [...pair[0], ...pair[1]].slice(0, length) : [PAD];
+    for (let t = 0; t < seq.length; t++) {
+      ids[r * length + t] = seq[t];
+      mask[r * length + t] = 1;
+    }
+    positions[r] = seq.length - 1;
+  }
+  return { rows, length, ids, mask, positions };
+}
+
+export class RewardTrainer {
+  readonly config: RewardConfig;
+  readonly state: RewardTrainerState = { step: 0, epoch: 0 };
+  private readonly model: RewardModel;
+  private rankings: TokenRanking[];
+  private readonly optimizer: tf.Optimizer;
+  private readonly rng: Rng;
+  private order: number[] = [];
+  private cursor = 0;
+
+  constructor(model: RewardModel, rankings: readonly TokenRanking[], config: Partial<RewardConfig> = {}) {
+    this.config = { ...DEFAULT_REWARD_CONFIG, ...config };
+    this.model = model;
+    this.rankings = [];
+    this.setRankings(rankings);
+    this.optimizer = createAdam(this.config);
+    this.rng = createRng(this.config.seed);
+  }
+
+  private get rows(): number {
+    return this.config.batchSize * this.config.maxResponses;
+  }
+
+  /** Replaces the training rankings (rounds: the RM retrains on all rankings so far). */
+  setRankings(rankings: readonly TokenRanking[]): void {
+    for (const r of rankings) validateRanking(r, this.config.maxResponses);
+    if (rankings.length === 0) throw new Error('RewardTrainer: no rankings');
+    this.rankings = [...rankings];
+    this.order = [];
+    this.cursor = 0;
+  }
+
+  private nextBatch(): TokenRanking[] {
+    const out: TokenRanking[] = [];
+    while (out.length < Math.min(this.config.batchSize, this.rankings.length)) {
+      if (this.cursor >= this.order.length) {
+        this.order = this.rng.shuffle(this.rankings.map((_, i) => i));
+        this.cursor = 0;
+      }
+      out.push(this.rankings[this.order[this.cursor++]]);
+    }
+    return out;
+  }
+
+  /** Lays rankings out as rows (each ranking's responses contiguous) plus their pair table. */
+  private layout(batch: readonly TokenRanking[]): { packed: ScoredRows; groups: RankingGroup[] } {
+    const pairs: Array<[number[], number[]]> = [];
+    const groups: RankingGroup[] = [];
+    for (const r of batch) {
+      groups.push({ offset: pairs.length, count: r.responses.length, order: r.order, ties: r.ties });
+      for (const resp of r.responses) pairs.push([r.prompt, resp]);
+    }
+    return { packed: packScoredRows(pairs, this.rows, this.config.maxLength), groups };
+  }
+
+  /** Rewards [rows] of packed rows (call inside tidy or a gradient function). */
+  private rewards(p: ScoredRows): tf.Tensor1D {
+    const ids = tf.tensor2d(p.ids, [p.rows, p.length], 'int32');
+    const mask = tf.tensor2d(p.mask, [p.rows, p.length]);
+    const { hidden } = this.model.forward(ids, mask);
+    return this.model.scalarAt(hidden, tf.tensor1d(p.positions, 'int32'));
+  }
+
+  /** One step on a batch of rankings. Metrics: loss, accuracy, margin, mean_reward, grad_norm, learning_rate, epoch. */
+  async step(): Promise<Metrics> {
+    const batch = this.nextBatch();
+    const { packed, groups } = this.layout(batch);
+    const table = buildPairTable(groups, this.rows);
+    const used = groups.reduce((n, g) => n + g.count, 0);
+    const rowMask = Float32Array.from({ length: this.rows }, (_, i) => (i < used ? 1 : 0));
+    const coef = this.config.centerRewardsCoefficient;
+    const m = await guardedStep({
+      optimizer: this.optimizer,
+      variables: this.model.trainableVariables(),
+      lossFn: () => {
+        const r = this.rewards(packed);
+        const out = rankingLoss(r, table);
+        const rm = tf.tensor1d(rowMask);
+        const meanReward = tf.div(tf.sum(tf.mul(r, rm)), used) as tf.Scalar;
+        let loss = out.loss;
+        if (coef != null && coef > 0) loss = tf.add(loss, tf.mul(coef, tf.div(tf.sum(tf.mul(tf.square(r), rm)), used))) as tf.Scalar;
+        return { loss, metrics: [out.accuracy, tf.mean(out.margins) as tf.Scalar, meanReward] };
+      },
+      metricNames: ['accuracy', 'margin', 'mean_reward'],
+      maxGradNorm: this.config.maxGradNorm,
+      stage: 'reward',
+      step: this.state.step + 1,
+    });
+    this.state.step++;
+    this.state.epoch = (this.state.step * this.config.batchSize) / this.rankings.length;
+    return { ...m, learning_rate: this.config.learningRate, epoch: this.state.epoch };
+  }
+
+  /**
+   * Held-out pairwise accuracy and loss (no update): { 'eval/accuracy' (fraction of all pairs
+   * ordered right), 'eval/loss' (mean over rankings of their mean pair loss), 'eval/pairs' }.
+   */
+  async evaluate(rankings: readonly TokenRanking[]): Promise<Metrics> {
+    let correct = 0;
+    let pairs = 0;
+    let lossSum = 0;
+    let rankingsWithPairs = 0;
+    for (let i = 0; i < rankings.length; i += this.config.batchSize) {
+      const batch = rankings.slice(i, i + this.config.batchSize);
+      batch.forEach((r) => validateRanking(r, this.config.maxResponses));
+      const { packed, groups } = this.layout(batch);
+      const table = buildPairTable(groups, this.rows);
+      const n = table.winners.length;
+      if (n === 0) continue;
+      const out = tf.tidy(() => {
+        const res = rankingLoss(this.rewards(packed), table);
+        return tf.stack([res.loss, res.accuracy]);
+      });
+      const [loss, acc] = await out.data();
+      out.dispose();
+      correct += acc * n;
+      pairs += n;
+      // The batch loss is a mean over its rankings with pairs; re-weight to a global mean.
+      const withPairs = groups.filter((g) => rankingPairs(g.order, g.ties).length > 0).length;
+      lossSum += loss * withPairs;
+      rankingsWithPairs += withPairs;
+    }
+    return {
+      'eval/accuracy': pairs > 0 ? correct / pairs : NaN,
+      'eval/loss': rankingsWithPairs > 0 ? lossSum / rankingsWithPairs : NaN,
+      'eval/pairs': pairs,
+    };
+  }
+
+  /** The reward of each (prompt, response), read at the last real token. */
+  async score(prompts: readonly number[][], responses: readonly number[][]): Promise<number[]> {
+    return scoreWithModel(this.model, prompts, responses, this.rows, this.config.maxLength);
+  }
+
+  /**
+   * Shifts the scalar head's bias so that `demonstrations` score mean 0 (InstructGPT normalises
+   * the RM so labeler demonstrations average 0 before RL). Returns the mean before the shift.
+   */
+  async calibrate(demonstrations: ReadonlyArray<{ prompt: number[]; response: number[] }>): Promise<number> {
+    if (demonstrations.length === 0) throw new Error('calibrate: no demonstrations');
+    const s = await this.score(
+      demonstrations.map((d) => d.prompt),
+      demonstrations.map((d) => d.response),
+    );
+    const mean = s.reduce((a, b) => a + b, 0) / s.length;
+    const bias = this.model.weights.get('scalar.b');
+    if (bias === undefined) throw new Error("calibrate: the model has no 'scalar.b' weight");
+    tf.tidy(() => bias.assign(tf.sub(bias, mean)));
+    return mean;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+/** Scores (prompt, response) pairs with any scalar-head model in fixed [rows, T] batches. */
+export async function scoreWithModel(
+  model: TrainableModel,
+  prompts: readonly number[][],
+  responses: readonly number[][],
+  rows: number,
+  length: number,
+): Promise<number[]> {
+  if (prompts.length !== responses.length) throw new Error('score: prompts and responses differ in number');
+  const out: number[] = [];
+  for (let i = 0; i < prompts.length; i += rows) {
+    const pairs = prompts.slice(i, i + rows).map((p, j) => [p, responses[i + j]] as const);
+    const packed = packScoredRows(pairs, rows, length);
+    const r = tf.tidy(() => {
+      const ids = tf.tensor2d(packed.ids, [rows, length], 'int32');
+      const mask = tf.tensor2d(packed.mask, [rows, length]);
+      const { hidden } = model.forward(ids, mask);
+      return model.scalarAt(hidden, tf.tensor1d(packed.positions, 'int32'));
+    });
+    const data = await r.data();
+    r.dispose();
+    for (let j = 0; j < pairs.length; j++) out.push(data[j]);
+  }
+  return out;
+}
+
+function validateRanking(r: TokenRanking, maxResponses: number): void {
+  const k = r.responses.length;
+  if (k < 2) throw new Error(`a ranking needs at least 2 responses, got ${k}`);
+  if (k > maxResponses) throw new Error(`a ranking has ${k} responses; maxResponses is ${maxResponses}`);
+  const seen = [...r.order].sort((a, b) => a - b);
+  if (seen.length !== k || seen.some((v, i) => v !== i)) throw new Error(`ranking order ${JSON.stringify(r.order)} is not a permutation of 0..${k - 1}`);
+  if (r.ties && r.ties.length !== k - 1) throw new Error(`ranking ties must have ${k - 1} entries`);
+}
