@@ -1,0 +1,153 @@
+// Model benchmark: training step speed and MFU, sampling speed with and without the KV cache,
+// and kernel counts per step, for the default config on one backend.
+//   npm run bench -- [--backend cpu|wasm|webgpu] [--batch 16] [--seq 128] [--steps 5] [--json FILE]
+// MFU = (3 * flopsPerToken * tokens / step time) / (this backend's own 1024^3 matMul rate).
+import * as tf from '@tensorflow/tfjs';
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG, GPT, crossEntropyLoss, flopsPerToken, generate, generateRecompute, paramCount } from '../src/lib/model';
+import { createRng } from '../src/lib/random';
+import { BOS } from '../src/lib/tokenizer';
+import { UsageError, parseChoice, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
+import { initNodeBackend } from '../src/lib/backend-node';
+
+type NodeBackendName = 'cpu' | 'wasm' | 'webgpu';
+
+interface BenchResult {
+  backend: string;
+  params: number;
+  batch: number;
+  seq_len: number;
+  train_step_ms: number;
+  train_tokens_per_s: number;
+  matmul_gflops: number;
+  train_mfu: number;
+  gen_new_tokens: number;
+  gen_tokens_per_s_kv: number;
+  gen_tokens_per_s_recompute: number;
+  gen_kv_speedup: number;
+  kernels_per_train_step: number;
+  kernels_per_token: number;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timeIt(fn: () => Promise<void>, warmup: number, reps: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** The backend's large matMul rate in GFLOP/s (1024^3, result read back to include sync). */
+async function matmulGflops(): Promise<number> {
+  const n = 1024;
+  const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
+  const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
+  const ms = await timeIt(async () => {
+    const c = tf.matMul(a, b);
+    await c.data();
+    c.dispose();
+  }, 2, 5);
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / (ms * 1e6);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string' },
+      batch: { type: 'string' },
+      seq: { type: 'string' },
+      steps: { type: 'string' },
+      'gen-tokens': { type: 'string' },
+      json: { type: 'string' },
+    },
+  });
+  const backend = parseChoice<NodeBackendName>('backend', values.backend, ['cpu', 'wasm', 'webgpu'], 'wasm');
+  const B = parsePositiveInt('batch', values.batch, 16);
+  const T = parsePositiveInt('seq', values.seq, DEFAULT_CONFIG.contextLength);
+  const steps = parsePositiveInt('steps', values.steps, backend === 'cpu' ? 2 : 5);
+  const genNew = parsePositiveInt('gen-tokens', values['gen-tokens'], 64);
+  const config = DEFAULT_CONFIG;
+  if (T > config.contextLength) throw new UsageError(`--seq must be <= ${config.contextLength}`);
+  if (genNew >= config.contextLength) throw new UsageError(`--gen-tokens must be < ${config.contextLength}`);
+  await initNodeBackend(backend);
+  process.stderr.write(`backend ${tf.getBackend()}, batch ${B} x ${T}\n`);
+
+  const model = GPT.create(config, 1);
+  const rng = createRng(7);
+  const rows = Array.from({ length: B }, () => Array.from({ length: T + 1 }, () => 4 + rng.int(config.vocabSize - 4)));
+  const ids = tf.tensor2d(rows.map((r) => r.slice(0, T)), [B, T], 'int32');
+  const targets = tf.tensor2d(rows.map((r) => r.slice(1)), [B, T], 'int32');
+  const weights = tf.ones([B, T]) as tf.Tensor2D;
+  const optimizer = tf.train.adam(3e-4);
+  const vars = model.trainableVariables();
+  const trainStep = (): tf.Scalar => {
+    const loss = optimizer.minimize(() => crossEntropyLoss(model.forward(ids).logits, targets, weights), true, vars);
+    if (loss === null) throw new Error('no loss');
+    return loss;
+  };
+
+  const matmul = await matmulGflops();
+  process.stderr.write(`matmul 1024^3: ${matmul.toFixed(1)} GFLOP/s\n`);
+  const stepMs = await timeIt(async () => {
+    const loss = trainStep();
+    await loss.data();
+    loss.dispose();
+  }, 2, steps);
+  const tokensPerStep = B * T;
+  const trainFlops = 3 * flopsPerToken(config, T) * tokensPerStep;
+  const trainMfu = trainFlops / (stepMs / 1000) / (matmul * 1e9);
+  process.stderr.write(`train step: ${stepMs.toFixed(0)} ms\n`);
+
+  const trainProfile = await tf.profile(() => {
+    const loss = trainStep();
+    loss.dispose();
+  });
+  const kernelsPerTrainStep = trainProfile.kernels.length;
+
+  // Sampling: prompts fill the context up to contextLength - genNew, then genNew new tokens.
+  const promptLen = config.contextLength - genNew;
+  const prompts = Array.from({ length: B }, () => [BOS, ...Array.from({ length: promptLen - 1 }, () => 4 + rng.int(config.vocabSize - 4))]);
+  const sampleOptions = { maxNewTokens: genNew, temperature: 1, seed: 3, stopAtEos: false };
+  const kvMs = await timeIt(async () => void (await generate(model, prompts, sampleOptions)), 1, backend === 'cpu' ? 1 : 3);
+  process.stderr.write(`generate (kv): ${kvMs.toFixed(0)} ms\n`);
+  const recomputeMs = await timeIt(async () => void (await generateRecompute(model, prompts, sampleOptions)), backend === 'cpu' ? 0 : 1, 1);
+  process.stderr.write(`generate (recompute): ${recomputeMs.toFixed(0)} ms\n`);
+  // Kernels per decoding step: the difference between two generation lengths (prefill cancels).
+  const kernelsFor = async (n: number): Promise<number> =>
+    (await tf.profile(async () => void (await generate(model, prompts, { ...sampleOptions, maxNewTokens: n })))).kernels.length;
+  const kernelsPerToken = ((await kernelsFor(6)) - (await kernelsFor(2))) / 4;
+
+  const result: BenchResult = {
+    backend: tf.getBackend(),
+    params: paramCount(config),
+    batch: B,
+    seq_len: T,
+    train_step_ms: stepMs,
+    train_tokens_per_s: tokensPerStep / (stepMs / 1000),
+    matmul_gflops: matmul,
+    train_mfu: trainMfu,
+    gen_new_tokens: genNew,
+    gen_tokens_per_s_kv: (B * genNew) / (kvMs / 1000),
+    gen_tokens_per_s_recompute: (B * genNew) / (recomputeMs / 1000),
+    gen_kv_speedup: recomputeMs / kvMs,
+    kernels_per_train_step: kernelsPerTrainStep,
+    kernels_per_token: kernelsPerToken,
+  };
+  const width = Math.max(...Object.keys(result).map((k) => k.length));
+  for (const [key, value] of Object.entries(result)) {
+    const shown = typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(value < 10 ? 3 : 1) : String(value);
+    process.stdout.write(`${key.padEnd(width)}  ${shown}\n`);
+  }
+  if (values.json) writeJsonFile(values.json, result);
+  tf.dispose([ids, targets, weights]);
+  optimizer.dispose();
+  model.dispose();
+}
+
+runCli(main);

@@ -1,0 +1,158 @@
+// npm run pretrain -- [--backend wasm] [--steps 2500] [--batch 16] [--lr 1e-3] [--seed 1]
+//                     [--docs 40000] [--out public/models/base] [--work .pretrain-work] [--fresh]
+//
+// Pretrains the default GPT on the world's "internet text" and writes the base checkpoint and its
+// model card. Checkpoints go to --work every --save-every steps; running the same command again
+// resumes from there (model weights and step; Adam's moments restart, a small effect at that
+// point), so an interrupted run loses at most --save-every steps.
+import { existsSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '../src/lib/backend-node';
+import { isBackendName } from '../src/lib/backend';
+import { DEFAULT_CONFIG, GPT, paramCount } from '../src/lib/model';
+import { PretrainTrainer } from '../src/lib/train';
+import { encode } from '../src/lib/tokenizer';
+import { hashString } from '../src/lib/random';
+import { pretrainCorpus, heldoutPrompts } from '../src/lib/world';
+import { applyCheckpoint, parseCheckpoint } from '../src/lib/io/checkpoint';
+import { loadCheckpointFile } from '../src/lib/io/store-node';
+import { ProgressBar, UsageError, parseChoice, parseNonNegativeNumber, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
+import { saveModelFile } from './lib/models';
+import { evaluateModel, formatEvalTable } from '../src/lib/eval';
+
+const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
+
+runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string' },
+      steps: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      seed: { type: 'string' },
+      docs: { type: 'string' },
+      out: { type: 'string' },
+      work: { type: 'string' },
+      'save-every': { type: 'string' },
+      'eval-every': { type: 'string' },
+      fresh: { type: 'boolean' },
+    },
+  });
+  const backend = parseChoice('backend', values.backend, BACKENDS, 'wasm');
+  const steps = parsePositiveInt('steps', values.steps, 2500);
+  const batchSize = parsePositiveInt('batch', values.batch, 16);
+  const learningRate = parseNonNegativeNumber('lr', values.lr, 1e-3);
+  const seed = parsePositiveInt('seed', values.seed, 1);
+  const docCount = parsePositiveInt('docs', values.docs, 40_000);
+  const saveEvery = parsePositiveInt('save-every', values['save-every'], 100);
+  const evalEvery = parsePositiveInt('eval-every', values['eval-every'], 250);
+  const outDir = values.out ?? 'public/models/base';
+  const workDir = values.work ?? '.pretrain-work';
+  if (!isBackendName(backend)) throw new UsageError(`unknown backend ${backend}`);
+
+  const report = await initNodeBackend(backend);
+  process.stderr.write(`backend: ${report.name}\n`);
+
+  // Corpus: one document per row, BOS ... EOS, so every document starts at position 0 exactly as
+  // a prompt does at inference. The last 2% is held out to watch for overfitting.
+  const docs = pretrainCorpus(seed, docCount);
+  const corpusHash = hashString(docs.join('\u0000')).toString(16).padStart(8, '0');
+  const windows = docs.map((d) => encode(d, { bos: true, eos: true }).slice(0, DEFAULT_CONFIG.contextLength));
+  const heldoutCount = Math.max(64, Math.floor(windows.length * 0.02));
+  const train = windows.slice(heldoutCount);
+  const heldout = windows.slice(0, heldoutCount);
+
+  const config = DEFAULT_CONFIG;
+  const model = GPT.create(config, seed);
+  mkdirSync(workDir, { recursive: true });
+  const workCkpt = join(workDir, 'pretrain.ckpt');
+  const workLog = join(workDir, 'log.jsonl');
+  let startStep = 0;
+  if (values.fresh) rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  if (existsSync(workCkpt)) {
+    const parsed = parseCheckpoint(await loadCheckpointFile(workCkpt));
+    if (parsed.meta.seed !== seed || parsed.meta.corpusHash !== corpusHash) {
+      throw new UsageError(`${workCkpt} is from another run (seed or corpus differ); pass --fresh to start over`);
+    }
+    applyCheckpoint(model, parsed);
+    startStep = Number(parsed.meta.step ?? 0);
+    process.stderr.write(`resuming from step ${startStep}\n`);
+  }
+
+  // The data order depends on the step we resume from, so a resumed run does not replay batches.
+  const trainer = new PretrainTrainer(model, train, {
+    batchSize,
+    learningRate,
+    maxLength: config.contextLength,
+    seed: seed * 1000 + startStep,
+  });
+  const bar = new ProgressBar('pretrain', steps);
+  const started = Date.now();
+  let lastLoss = NaN;
+  let heldoutLoss = NaN;
+  const meta = (step: number) => ({ stage: 'pretrain', step, seed, corpusHash, steps, batchSize, learningRate });
+  for (let step = startStep + 1; step <= steps; step++) {
+    const m = await trainer.step();
+    lastLoss = lastLoss !== lastLoss ? m.loss : 0.98 * lastLoss + 0.02 * m.loss;
+    if (step % evalEvery === 0 || step === steps) {
+      heldoutLoss = (await trainer.evaluateWindows(heldout))['eval/loss'];
+    }
+    writeFileSync(workLog, `${JSON.stringify({ step, loss: m.loss, 'eval/loss': heldoutLoss, seconds: (Date.now() - started) / 1000 })}\n`, { flag: 'a' });
+    if (step % saveEvery === 0 || step === steps) await saveModelFile(workCkpt, model, meta(step));
+    bar.update(step, `loss ${lastLoss.toFixed(3)} held-out ${heldoutLoss.toFixed(3)}`);
+  }
+  bar.finish(`loss ${lastLoss.toFixed(3)}`);
+
+  const finalEval = (await trainer.evaluateWindows(heldout))['eval/loss'];
+  mkdirSync(outDir, { recursive: true });
+  await saveModelFile(join(outDir, 'base.ckpt'), model, { ...meta(steps), finalLoss: finalEval });
+
+  process.stderr.write('evaluating on held-out prompts...\n');
+  const evaluation = await evaluateModel(model, heldoutPrompts(), { seed, temperature: 0.7 });
+  process.stdout.write(`${formatEvalTable(evaluation)}\n`);
+  writeJsonFile(join(outDir, 'eval.json'), evaluation);
+  writeFileSync(
+    join(outDir, 'MODEL_CARD.md'),
+    modelCard({ config, params: paramCount(config), seed, steps, batchSize, learningRate, docCount, corpusHash, finalLoss: finalEval, backend: report.name, evaluation, table: formatEvalTable(evaluation) }),
+  );
+  process.stderr.write(`wrote ${join(outDir, 'base.ckpt')} and MODEL_CARD.md\n`);
+  trainer.dispose();
+  model.dispose();
+  tf.disposeVariables();
+});
+
+function modelCard(c: {
+  config: typeof DEFAULT_CONFIG; params: number; seed: number; steps: number; batchSize: number; learningRate: number;
+  docCount: number; corpusHash: string; finalLoss: number; backend: string; evaluation: { gold_score: number; continues_prompt_rate: number; fluency: number }; table: string;
+}): string {
+  return `# Base model (pretrained, not aligned)
+
+The starting point of the playground: a character-level GPT pretrained on the assistant world's
+"internet text" (src/lib/world/corpus.ts). Like GPT-3 before InstructGPT, it is fluent in the
+world's language but, asked a question, it usually continues with more questions instead of
+answering. That is on purpose: the three RLHF stages have something to fix.
+
+| | |
+| --- | --- |
+| config | ${c.config.nLayer} layers, ${c.config.nHead} heads, width ${c.config.dModel}, context ${c.config.contextLength}, vocabulary ${c.config.vocabSize} |
+| parameters | ${c.params} |
+| data | ${c.docCount} documents from \`pretrainCorpus(${c.seed}, ${c.docCount})\`, corpus hash ${c.corpusHash}, 2% held out |
+| training | ${c.steps} Adam steps, batch ${c.batchSize}, learning rate ${c.learningRate}, seed ${c.seed}, backend ${c.backend} |
+| held-out corpus loss | ${c.finalLoss.toFixed(4)} nats/token |
+| held-out prompts: gold score | ${c.evaluation.gold_score.toFixed(3)} |
+| continues the prompt instead of answering | ${(c.evaluation.continues_prompt_rate * 100).toFixed(1)}% |
+| fluency (generated words in the world's vocabulary) | ${(c.evaluation.fluency * 100).toFixed(1)}% |
+
+Reproduce: \`npm run pretrain -- --backend ${c.backend} --steps ${c.steps} --batch ${c.batchSize} --lr ${c.learningRate} --seed ${c.seed} --docs ${c.docCount} --fresh\`
+(same code and seed give the same data; floating-point sums differ slightly across backends).
+
+Evaluation on the held-out prompts (temperature 0.7, \`npm run eval -- --model public/models/base/base.ckpt\`):
+
+\`\`\`
+${c.table}
+\`\`\`
+`;
+}

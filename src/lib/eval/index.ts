@@ -1,0 +1,4 @@
+export * from './gold';
+export * from './sampling';
+export * from './report';
+export * from './rm-accuracy';

@@ -1,0 +1,181 @@
+// Batched sampling. `generate` uses a fixed-length KV cache (prefill once, then one token per
+// step); `generateRecompute` runs the full forward each step (the bench baseline and a test
+// oracle). Both keep tokens on the device and read back once per batch, and both draw the same
+// Gumbel noise from the seed, so with the same model they pick the same tokens.
+import * as tf from '@tensorflow/tfjs';
+import { createRng, type Rng } from '../random';
+import { EOS, PAD } from '../tokenizer';
+import { leftPad } from './batch';
+import type { GPT, LayerKV } from './gpt';
+import { MASK_NEGATIVE } from './gpt';
+import { tidy } from './ops';
+
+export interface SampleOptions {
+  maxNewTokens: number;
+  /** 0 = greedy (argmax). */
+  temperature: number;
+  topK?: number;
+  seed: number;
+  /** Stop a row at its first EOS (later tokens are PAD and not returned). Default true. */
+  stopAtEos?: boolean;
+  /** Left-pad prompts to this length (default: the longest prompt). Fixed lengths keep WebGPU buffers reused. */
+  promptLen?: number;
+}
+
+export interface SampleResult {
+  /** Per prompt, the generated ids, up to and including EOS if produced. */
+  responses: number[][];
+  endedWithEos: boolean[];
+}
+
+interface Prepared {
+  B: number;
+  P: number;
+  L: number;
+  ids: number[][];
+  mask: number[][];
+  lengths: number[];
+}
+
+function prepare(model: GPT, prompts: number[][], options: SampleOptions): Prepared {
+  if (prompts.length === 0) throw new Error('generate: no prompts');
+  if (prompts.some((p) => p.length === 0)) throw new Error('generate: empty prompt (start prompts with BOS)');
+  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1) throw new Error('generate: maxNewTokens must be a positive integer');
+  const P = options.promptLen ?? Math.max(...prompts.map((p) => p.length));
+  const L = P + options.maxNewTokens;
+  if (L > model.config.contextLength) {
+    throw new Error(`generate: prompt length ${P} + ${options.maxNewTokens} new tokens exceeds contextLength ${model.config.contextLength}`);
+  }
+  const { ids, mask, lengths } = leftPad(prompts, P);
+  return { B: prompts.length, P, L, ids, mask, lengths };
+}
+
+/**
+ * Picks the next token [B] int32 from logits [B,V]: argmax at temperature 0, else Gumbel-max
+ * over logits/temperature (optionally top-k), with uniform noise from `rng` (host side, so every
+ * backend draws the same). Finished rows emit PAD; `done` tracks rows that produced EOS.
+ */
+function pick(logits: tf.Tensor2D, options: SampleOptions, rng: Rng, done: tf.Tensor1D): { token: tf.Tensor1D; done: tf.Tensor1D } {
+  const [B, V] = logits.shape;
+  const noise = new Float32Array(B * V);
+  if (options.temperature > 0) {
+    for (let i = 0; i < noise.length; i++) noise[i] = -Math.log(-Math.log(Math.min(Math.max(rng.next(), 1e-12), 1 - 1e-7)));
+  }
+  return tf.tidy(() => {
+    let raw: tf.Tensor1D;
+    if (options.temperature <= 0) raw = tf.argMax(logits, -1) as tf.Tensor1D;
+    else {
+      let z = tf.div(logits, options.temperature) as tf.Tensor2D;
+      if (options.topK !== undefined && options.topK > 0 && options.topK < V) {
+        const kth = tf.slice(tf.topk(z, options.topK).values, [0, options.topK - 1], [B, 1]);
+        z = tf.where(tf.less(z, kth), tf.fill([B, V], MASK_NEGATIVE), z);
+      }
+      raw = tf.argMax(tf.add(z, tf.tensor2d(noise, [B, V])), -1) as tf.Tensor1D;
+    }
+    const token = tf.where(tf.greater(done, 0), tf.fill([B], PAD, 'int32'), tf.cast(raw, 'int32')) as tf.Tensor1D;
+    const stop = options.stopAtEos ?? true;
+    const nextDone = stop ? (tf.maximum(done, tf.cast(tf.equal(token, EOS), 'float32')) as tf.Tensor1D) : tf.clone(done);
+    return { token, done: nextDone };
+  });
+}
+
+/** Turns the [B, maxNew] token matrix into per-row responses. */
+function finish(tokens: Int32Array, B: number, maxNew: number, options: SampleOptions): SampleResult {
+  const stop = options.stopAtEos ?? true;
+  const responses: number[][] = [];
+  const endedWithEos: boolean[] = [];
+  for (let b = 0; b < B; b++) {
+    const row = Array.from(tokens.subarray(b * maxNew, (b + 1) * maxNew));
+    const eos = row.indexOf(EOS);
+    responses.push(stop && eos >= 0 ? row.slice(0, eos + 1) : row);
+    endedWithEos.push(eos >= 0);
+  }
+  return { responses, endedWithEos };
+}
+
+async function readTokens(tokens: tf.Tensor1D[], B: number, maxNew: number, options: SampleOptions): Promise<SampleResult> {
+  const stacked = tf.stack(tokens, 1);
+  tf.dispose(tokens);
+  const data = (await stacked.data()) as Int32Array; // the one readback of the batch
+  stacked.dispose();
+  return finish(data, B, maxNew, options);
+}
+
+/** Batched generation with a KV cache; left-padded prompts; one readback per batch. */
+export async function generate(model: GPT, prompts: number[][], options: SampleOptions): Promise<SampleResult> {
+  const { B, P, L, ids, mask, lengths } = prepare(model, prompts, options);
+  const maxNew = options.maxNewTokens;
+  const rng = createRng(options.seed);
+  const tokens: tf.Tensor1D[] = [];
+  // Prefill: one forward over the prompts, keys/values copied into fixed-length [.., L] caches.
+  const pre = tidy(() => {
+    const idsT = tf.tensor2d(ids, [B, P], 'int32');
+    const maskT = tf.tensor2d(mask, [B, P], 'float32');
+    const { logits, kv } = model.forwardWith(idsT, maskT, { collectKV: true });
+    const last = tf.reshape(tf.slice(logits, [0, P - 1, 0], [B, 1, logits.shape[2]]), [B, logits.shape[2]]) as tf.Tensor2D;
+    const extra = L - P;
+    const cache: LayerKV[] = kv.map(({ kT, v }) => ({
+      kT: extra > 0 ? tf.concat([kT, tf.zeros([B, kT.shape[1], kT.shape[2], extra])], 3) : kT,
+      v: extra > 0 ? tf.concat([v, tf.zeros([B, v.shape[1], extra, v.shape[3]])], 2) : v,
+    }));
+    const keyMask = tf.concat([maskT, tf.ones([B, extra])], 1) as tf.Tensor2D;
+    return { last, cache, keyMask };
+  });
+  let cache = pre.cache;
+  let done = tf.zeros([B]) as tf.Tensor1D;
+  let picked = pick(pre.last, options, rng, done);
+  pre.last.dispose();
+  done.dispose();
+  done = picked.done;
+  tokens.push(picked.token);
+  for (let s = 0; s < maxNew - 1; s++) {
+    const positions = tf.tensor1d(lengths.map((n) => n + s), 'int32');
+    const step = model.decodeStep(picked.token, positions, P + s, cache, pre.keyMask);
+    positions.dispose();
+    tf.dispose(cache.flatMap(({ kT, v }) => [kT, v]));
+    cache = step.cache;
+    picked = pick(step.logits, options, rng, done);
+    step.logits.dispose();
+    done.dispose();
+    done = picked.done;
+    tokens.push(picked.token);
+  }
+  tf.dispose(cache.flatMap(({ kT, v }) => [kT, v]));
+  tf.dispose([pre.keyMask, done]);
+  return readTokens(tokens, B, maxNew, options);
+}
+
+/** Same contract as generate, without a cache: the full forward over [B, P+maxNew] every step. */
+export async function generateRecompute(model: GPT, prompts: number[][], options: SampleOptions): Promise<SampleResult> {
+  const { B, P, L, ids, mask } = prepare(model, prompts, options);
+  const maxNew = options.maxNewTokens;
+  const V = model.config.vocabSize;
+  const rng = createRng(options.seed);
+  // Later slots hold PAD with mask 1: causality keeps them invisible, and positions come out right.
+  let seq = tf.tensor2d(ids.map((row) => [...row, ...new Array<number>(maxNew).fill(PAD)]), [B, L], 'int32');
+  const fullMask = tf.tensor2d(mask.map((row) => [...row, ...new Array<number>(maxNew).fill(1)]), [B, L], 'float32');
+  const tokens: tf.Tensor1D[] = [];
+  let done = tf.zeros([B]) as tf.Tensor1D;
+  for (let s = 0; s < maxNew; s++) {
+    const t = P + s;
+    const last = tf.tidy(() => {
+      const { logits } = model.forward(seq, fullMask);
+      return tf.reshape(tf.slice(logits, [0, t - 1, 0], [B, 1, V]), [B, V]) as tf.Tensor2D;
+    });
+    const picked = pick(last, options, rng, done);
+    last.dispose();
+    done.dispose();
+    done = picked.done;
+    tokens.push(picked.token);
+    if (s < maxNew - 1) {
+      const nextSeq = tf.tidy(() => {
+        const at = tf.reshape(tf.oneHot(tf.tensor1d([t], 'int32'), L), [1, L]).toBool().tile([B, 1]);
+        return tf.where(at, tf.tile(tf.reshape(picked.token, [B, 1]), [1, L]), seq) as tf.Tensor2D;
+      });
+      seq.dispose();
+      seq = nextSeq;
+    }
+  }
+  tf.dispose([seq, fullMask, done]);
+  return readTokens(tokens, B, maxNew, options);
+}

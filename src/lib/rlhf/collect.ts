@@ -1,0 +1,75 @@
+// Collecting rankings on a model's own samples (InstructGPT step 2): K answers per prompt, ordered
+// by the simulated labeler. The same Ranking records hold human rankings made in the page.
+import type { GPT } from '../model';
+import { decode } from '../tokenizer';
+import { createRng, hashString } from '../random';
+import { encodePrompt } from '../world/format';
+import { generate } from '../model';
+import { simulateRanking, DEFAULT_LABELER_TEMPERATURE, type JudgeWeights } from '../world';
+import type { PromptItem } from '../world/types';
+import type { Ranking } from '../io/rankings';
+
+export interface SampleKOptions {
+  k: number;
+  temperature: number;
+  maxNewTokens: number;
+  seed: number;
+  /** Prompts per generate call (each sampled k times): rows = promptsPerBatch * k. */
+  promptsPerBatch?: number;
+}
+
+/** K sampled answers for each prompt, as text. */
+export async function sampleK(model: GPT, prompts: readonly string[], options: SampleKOptions): Promise<string[][]> {
+  const perBatch = options.promptsPerBatch ?? Math.max(1, Math.floor(32 / options.k));
+  const out: string[][] = [];
+  for (let start = 0; start < prompts.length; start += perBatch) {
+    const chunk = prompts.slice(start, start + perBatch);
+    const ids: number[][] = [];
+    // Fixed batch shape: pad the last chunk with repeats of its first prompt.
+    for (let i = 0; i < perBatch; i++) {
+      const p = encodePrompt(chunk[Math.min(i, chunk.length - 1)]);
+      for (let j = 0; j < options.k; j++) ids.push(p);
+    }
+    const { responses } = await generate(model, ids, {
+      maxNewTokens: options.maxNewTokens,
+      temperature: options.temperature,
+      seed: options.seed + start,
+    });
+    for (let i = 0; i < chunk.length; i++) out.push(responses.slice(i * options.k, (i + 1) * options.k).map(decode));
+  }
+  return out;
+}
+
+export interface SimulatedRankingOptions extends SampleKOptions {
+  round: number;
+  modelName: string;
+  labelerTemperature?: number;
+  weights?: JudgeWeights;
+}
+
+/** Samples K answers per prompt and has the simulated labeler rank them. */
+export async function collectSimulatedRankings(
+  model: GPT,
+  items: readonly PromptItem[],
+  options: SimulatedRankingOptions,
+  now: () => Date = () => new Date(),
+): Promise<Ranking[]> {
+  const samples = await sampleK(model, items.map((i) => i.prompt), options);
+  const rng = createRng(options.seed ^ 0x5eed);
+  return items.map((item, i) => {
+    const { order } = simulateRanking(item, samples[i], rng, {
+      temperature: options.labelerTemperature ?? DEFAULT_LABELER_TEMPERATURE,
+      weights: options.weights,
+    });
+    return {
+      id: `sim-${options.round}-${(hashString(`${options.seed}:${i}:${item.prompt}`) >>> 0).toString(16)}`,
+      prompt: item.prompt,
+      responses: samples[i],
+      order: order.map((index) => [index]),
+      source: 'simulated' as const,
+      round: options.round,
+      model: options.modelName,
+      createdAt: now().toISOString(),
+    };
+  });
+}

@@ -1,0 +1,113 @@
+// Pipeline presets: layered partial settings over one documented default, so a preset says only
+// what it changes. `quick` is for tests (a minute or two on one core), `default` is what the
+// README and the page run.
+
+export interface PipelineSettings {
+  seed: number;
+  /** SFT: at most this many steps; evaluation on held-out demonstrations every `sftEvalEvery`. */
+  sftMaxSteps: number;
+  sftEvalEvery: number;
+  /** Stop SFT after this many evaluations without improvement (the fair-baseline rule). */
+  sftPatience: number;
+  sftBatchSize: number;
+  sftLearningRate: number;
+  /** Rounds of (collect rankings -> train RM -> PPO), as InstructGPT iterated steps 2 and 3. */
+  rounds: number;
+  /** Prompts ranked per round, K answers each. */
+  rankingsPerRound: number;
+  k: number;
+  /** Passes over all rankings so far, per round. */
+  rmEpochs: number;
+  rmBatchSize: number;
+  rmLearningRate: number;
+  /** PPO iterations per round. */
+  ppoIterations: number;
+  ppoBatchSize: number;
+  ppoLearningRate: number;
+  ppoEpochs: number;
+  /** KL coefficient beta; 0 lets the policy drift freely (reward over-optimization). */
+  beta: number;
+  /** Adaptive beta target KL (nats per response), or null for a fixed beta. */
+  klTarget: number | null;
+  /** PPO-ptx: pretraining loss coefficient (0 = off). */
+  ptxCoef: number;
+  responseLength: number;
+  samplingTemperature: number;
+  /** Evaluate win rate and gold score every N PPO iterations (and at each round's end). */
+  evalEvery: number;
+  /** Held-out prompts used for the evaluation (all of them when null). */
+  evalPrompts: number | null;
+}
+
+export const DEFAULT_SETTINGS: PipelineSettings = {
+  seed: 1,
+  sftMaxSteps: 600,
+  sftEvalEvery: 25,
+  sftPatience: 4,
+  sftBatchSize: 16,
+  sftLearningRate: 5e-4,
+  rounds: 2,
+  rankingsPerRound: 240,
+  k: 4,
+  rmEpochs: 2,
+  rmBatchSize: 8,
+  rmLearningRate: 5e-5,
+  ppoIterations: 30,
+  ppoBatchSize: 32,
+  ppoLearningRate: 2e-5,
+  ppoEpochs: 4,
+  beta: 0.05,
+  klTarget: null,
+  ptxCoef: 0,
+  responseLength: 40,
+  samplingTemperature: 1,
+  evalEvery: 10,
+  evalPrompts: null,
+};
+
+export const PRESETS = {
+  default: {},
+  quick: {
+    sftMaxSteps: 120,
+    sftEvalEvery: 20,
+    sftPatience: 2,
+    rounds: 1,
+    rankingsPerRound: 64,
+    rmEpochs: 2,
+    ppoIterations: 8,
+    ppoBatchSize: 16,
+    evalEvery: 4,
+    evalPrompts: 60,
+  },
+  overoptimize: { beta: 0, rounds: 1, ppoIterations: 80, ppoLearningRate: 3e-5 },
+} satisfies Record<string, Partial<PipelineSettings>>;
+
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+export function settingsFor(preset: PresetName, overrides: Partial<PipelineSettings> = {}): PipelineSettings {
+  const settings = { ...DEFAULT_SETTINGS, ...PRESETS[preset], ...overrides };
+  const problems = settingsProblems(settings);
+  if (problems.length > 0) throw new Error(`impossible settings: ${problems.join('; ')}`);
+  return settings;
+}
+
+/** Human-readable problems with a settings object ([] when it can run). */
+export function settingsProblems(s: PipelineSettings): string[] {
+  const problems: string[] = [];
+  const positiveInts: (keyof PipelineSettings)[] = ['sftMaxSteps', 'sftEvalEvery', 'sftPatience', 'sftBatchSize', 'rounds', 'rankingsPerRound', 'rmEpochs', 'rmBatchSize', 'ppoIterations', 'ppoBatchSize', 'ppoEpochs', 'responseLength', 'evalEvery'];
+  for (const key of positiveInts) {
+    const v = s[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) problems.push(`${key} must be a positive integer (got ${String(v)})`);
+  }
+  if (!(s.k >= 2 && s.k <= 9 && Number.isInteger(s.k))) problems.push(`k must be an integer from 2 to 9 (got ${s.k})`);
+  for (const key of ['sftLearningRate', 'rmLearningRate', 'ppoLearningRate'] as const) {
+    if (!(s[key] > 0 && s[key] < 1)) problems.push(`${key} must be in (0, 1) (got ${s[key]})`);
+  }
+  if (!(s.beta >= 0) || !Number.isFinite(s.beta)) problems.push(`beta must be >= 0 (got ${s.beta})`);
+  if (!(s.ptxCoef >= 0)) problems.push(`ptxCoef must be >= 0 (got ${s.ptxCoef})`);
+  if (s.klTarget !== null && !(s.klTarget > 0)) problems.push(`klTarget must be > 0 or null (got ${s.klTarget})`);
+  if (!(s.samplingTemperature > 0)) problems.push(`samplingTemperature must be > 0 (got ${s.samplingTemperature})`);
+  if (s.ppoBatchSize % 2 !== 0) problems.push(`ppoBatchSize must be even (two minibatches), got ${s.ppoBatchSize}`);
+  return problems;
+}
