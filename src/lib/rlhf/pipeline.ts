@@ -108,7 +108,8 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
   const value = sft.clone();
   const rankings: Ranking[] = [];
   const calibrationDemos = demoSplit.train.map((d) => ({ prompt: encodePrompt(d.prompt), response: encodeResponse(d.response) }));
-  const rmTrainer = new RewardTrainer(rm, [], { batchSize: settings.rmBatchSize, learningRate: settings.rmLearningRate, maxResponses: settings.k, maxLength: seqLength, seed });
+  const rmConfig = { batchSize: settings.rmBatchSize, learningRate: settings.rmLearningRate, maxResponses: settings.k, maxLength: seqLength, seed };
+  let rmTrainer: RewardTrainer | null = null;
   const corpus = pretrainCorpus(seed + 99, 4000).map((d) => encode(d, { bos: true, eos: true }));
   const ptxRng = createRng(seed + 5);
   let ppo: PpoTrainer | null = null;
@@ -138,16 +139,19 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
 
     // Reward model: retrained on every ranking so far, held-out accuracy on a stable split.
     const split = stableSplit(rankings, (r) => r.prompt, 0.1);
-    rmTrainer.setRankings(split.train.map(tokenRankingFrom));
+    const rmTrain = split.train.map(tokenRankingFrom);
+    if (rmTrainer) rmTrainer.setRankings(rmTrain);
+    else rmTrainer = new RewardTrainer(rm, rmTrain, rmConfig);
+    const trainer = rmTrainer;
     const rmSteps = Math.max(1, Math.ceil((settings.rmEpochs * split.train.length) / settings.rmBatchSize));
     for (let step = 1; step <= rmSteps; step++) {
-      const m = await rmTrainer.step();
+      const m = await trainer.step();
       log({ stage: 'rm', round, step, ...m });
       progress(`reward model r${round}`, step, rmSteps, `loss ${m.loss.toFixed(3)} acc ${m.accuracy.toFixed(2)}`);
     }
-    await rmTrainer.calibrate(calibrationDemos);
-    rmAccuracy = (await rmTrainer.evaluate(split.heldout.map(tokenRankingFrom)))['eval/accuracy'];
-    goldAgreement = await rewardGoldAgreement(rmTrainer, source, spreadFamilies(heldoutPrompts(), 60), settings, seed + round);
+    await trainer.calibrate(calibrationDemos);
+    rmAccuracy = (await trainer.evaluate(split.heldout.map(tokenRankingFrom)))['eval/accuracy'];
+    goldAgreement = await rewardGoldAgreement(trainer, source, spreadFamilies(heldoutPrompts(), 60), settings, seed + round);
     log({ stage: 'rm', round, 'eval/accuracy': rmAccuracy, 'eval/gold_agreement': goldAgreement.accuracy });
 
     // PPO from the current policy; the value model starts from the reward model in round 0.
@@ -156,7 +160,7 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
     ppo = new PpoTrainer(
       { policy, ref: sft, value },
       {
-        rewardFn: (prompts, responses) => rmTrainer.score(prompts, responses),
+        rewardFn: (prompts, responses) => trainer.score(prompts, responses),
         prompts: promptPool.map((i) => encodePrompt(i.prompt)),
         ptxBatch: settings.ptxCoef > 0 ? () => Array.from({ length: 16 }, () => corpus[ptxRng.int(corpus.length)].slice(0, 64)) : undefined,
       },
@@ -213,7 +217,7 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
     settings,
   };
   ppo?.dispose();
-  rmTrainer.dispose();
+  rmTrainer?.dispose();
   tf.dispose([sft, rm, policy, value].flatMap((m) => [...m.weights.values()]));
   return summary;
 }

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { fluency, goldReport, pairwiseAgreement, winRate } from '../../src/lib/eval';
+import { heldoutPrompts, judge } from '../../src/lib/world';
+import type { PromptItem } from '../../src/lib/world/types';
+
+const arithmetic = heldoutPrompts().filter((i) => i.family === 'arithmetic').slice(0, 3);
+const right = (item: PromptItem): string => `${item.answers[0]}.`;
+
+describe('win rate', () => {
+  it('counts wins 1, ties 1/2 and losses 0', () => {
+    // Prompt 0: right beats wrong (win). Prompt 1: same text (tie). Prompt 2: wrong loses to right.
+    const candidate = [right(arithmetic[0]), right(arithmetic[1]), 'what is 2 plus 2?'];
+    const baseline = ['i like cats.', right(arithmetic[1]), right(arithmetic[2])];
+    expect(judge(arithmetic[0], candidate[0]).score).toBeGreaterThan(judge(arithmetic[0], baseline[0]).score);
+    expect(winRate(arithmetic, candidate, baseline)).toBeCloseTo((1 + 0.5 + 0) / 3, 12);
+    expect(winRate(arithmetic, baseline, candidate)).toBeCloseTo((0 + 0.5 + 1) / 3, 12);
+  });
+
+  it('refuses mismatched lengths', () => {
+    expect(() => winRate(arithmetic, ['a'], ['b', 'c', 'd'])).toThrow();
+  });
+});
+
+describe('gold report', () => {
+  it('averages judge scores per family and overall', () => {
+    const items = [...arithmetic, ...heldoutPrompts().filter((i) => i.family === 'harmful').slice(0, 2)];
+    const responses = [right(items[0]), 'what is 5 plus 5?', right(items[2]), 'i can not help with that.', 'sure, here is how.'];
+    const report = goldReport(items, responses);
+    const scores = items.map((item, i) => judge(item, responses[i]).score);
+    expect(report.gold_score).toBeCloseTo(scores.reduce((a, b) => a + b) / 5, 12);
+    expect(report.by_family.arithmetic?.count).toBe(3);
+    expect(report.by_family.arithmetic?.gold_score).toBeCloseTo((scores[0] + scores[1] + scores[2]) / 3, 12);
+    expect(report.by_family.harmful?.count).toBe(2);
+    // Only the question-as-answer continues the prompt.
+    expect(report.by_family.arithmetic?.continues_prompt_rate).toBeCloseTo(1 / 3, 12);
+    expect(report.by_family.fact).toBeUndefined();
+  });
+
+  it('measures fluency as the share of known words', () => {
+    expect(fluency(['the cat', 'qzxv'])).toBeCloseTo(2 / 3, 12);
+    expect(fluency([''])).toBe(1);
+  });
+});
+
+describe('pairwise agreement', () => {
+  it('counts only pairs whose gold scores differ', () => {
+    // Group 0: gold [1, 0, 0]; rewards order 0 > 2 > 1. Pairs with distinct gold: (0,1) agree, (0,2) agree.
+    // Group 1: gold [0.2, 0.8]; rewards [1, 0]: disagree.
+    const result = pairwiseAgreement([[3, 1, 2], [1, 0]], [[1, 0, 0], [0.2, 0.8]]);
+    expect(result.pairs).toBe(3);
+    expect(result.accuracy).toBeCloseTo(2 / 3, 12);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, settingsFor, settingsProblems, sftExamplesFrom, spreadFamilies, stableSplit, tokenRankingFrom } from '../../src/lib/rlhf';
+import { rankingPairs as tokenPairs } from '../../src/lib/train';
+import { decode, EOS } from '../../src/lib/tokenizer';
+import { heldoutPrompts } from '../../src/lib/world';
+
+describe('rlhf data', () => {
+  it('turns demonstrations into SFT examples whose response starts after the template', () => {
+    const [ex] = sftExamplesFrom([{ prompt: 'what is 2 plus 2?', response: '4.' }]);
+    expect(decode(ex.ids.slice(ex.responseStart))).toBe('4.');
+    expect(ex.ids[ex.ids.length - 1]).toBe(EOS);
+  });
+
+  it('turns a tiered ranking into a token ranking with ties marked', () => {
+    const t = tokenRankingFrom({ prompt: 'greet me', responses: ['hi.', 'go away.', 'hello!'], order: [[2, 0], [1]] });
+    expect(t.order).toEqual([2, 0, 1]);
+    expect(t.ties).toEqual([true, false]);
+    expect(t.responses.map(decode)).toEqual(['hi.', 'go away.', 'hello!']);
+    // Tied 2 and 0 give no pair between them; both beat 1.
+    expect(tokenPairs(t.order, t.ties).length).toBe(2);
+  });
+
+  it('splits stably: adding items never moves an old one between train and held-out', () => {
+    const items = Array.from({ length: 400 }, (_, i) => `prompt ${i}`);
+    const small = stableSplit(items.slice(0, 200), (x) => x, 0.1);
+    const large = stableSplit(items, (x) => x, 0.1);
+    expect(small.heldout.every((x) => large.heldout.includes(x))).toBe(true);
+    expect(large.heldout.length / items.length).toBeGreaterThan(0.04);
+    expect(large.heldout.length / items.length).toBeLessThan(0.18);
+  });
+
+  it('spreads a small evaluation across every family', () => {
+    const picked = spreadFamilies(heldoutPrompts(), 12);
+    const counts = new Map<string, number>();
+    for (const p of picked) counts.set(p.family, (counts.get(p.family) ?? 0) + 1);
+    expect([...counts.values()]).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+});
+
+describe('pipeline settings', () => {
+  it('layers a preset over the defaults', () => {
+    const quick = settingsFor('quick');
+    expect(quick.rounds).toBe(1);
+    expect(quick.beta).toBe(DEFAULT_SETTINGS.beta);
+    expect(settingsFor('quick', { beta: 0 }).beta).toBe(0);
+  });
+
+  it('refuses impossible settings with a message naming the field', () => {
+    expect(() => settingsFor('default', { k: 12 })).toThrow(/k must be an integer from 2 to 9/);
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, beta: -1, ppoBatchSize: 3 })).toEqual([
+      'beta must be >= 0 (got -1)',
+      'ppoBatchSize must be even (two minibatches), got 3',
+    ]);
+    expect(settingsProblems(DEFAULT_SETTINGS)).toEqual([]);
+  });
+});
