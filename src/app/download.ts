@@ -12,3 +12,8 @@ export function downloadBytes(bytes: Uint8Array, fileName: string, type = 'appli
   // Give the browser time to start the download before the URL goes away.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** Saves text (e.g. JSON Lines) as a file. */
+export function downloadText(text: string, fileName: string, type = 'application/x-ndjson'): void {
+  downloadBytes(new TextEncoder().encode(text), fileName, type);
+}

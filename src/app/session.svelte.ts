@@ -2,12 +2,17 @@
 // and call these methods; they never talk to the worker themselves. One instance per page
 // (created in App.svelte); tests create their own with a fake client.
 import { WorkerClient, WorkerRequestError } from './worker-client';
-import type { BackendFallback, BackendName, ModelOrigin, ModelSummary, WorkerEvent } from '../worker/protocol';
+import type { BackendFallback, BackendName, CheckpointKey, ModelKey, ModelOrigin, ModelSummary, WorkerEvent } from '../worker/protocol';
+import { PipelineController } from './pipeline.svelte';
+import { DEFAULT_PRESET, type Preset } from './presets';
+import { createMemoryStore, type PlaygroundStore } from './persistence';
 import { GENERATION_LIMITS, clampGeneration } from '../worker/protocol';
 
 export type SessionStatus = 'starting' | 'ready' | 'failed';
 
 export interface Generation {
+  /** Which model answered. */
+  model: ModelKey;
   prompt: string;
   text: string;
   endedWithEos: boolean;
@@ -25,6 +30,10 @@ export interface SessionOptions {
   preferredBackends?: BackendName[];
   /** Makes sampling repeatable: the n-th generation uses seed + n. Default: a time-based seed. */
   seed?: number;
+  /** Settings preset (default or tiny). */
+  preset?: Preset;
+  /** Where rankings and the session record live; default an in-memory store (tests). */
+  store?: PlaygroundStore;
 }
 
 function messageOf(err: unknown): string {
@@ -46,6 +55,8 @@ export class PlaygroundSession {
   temperature = $state<number>(GENERATION_LIMITS.temperature.default);
   maxNewTokens = $state<number>(GENERATION_LIMITS.maxNewTokens.default);
   generating = $state(false);
+  /** Which model the prompt box asks. */
+  generateModel = $state<ModelKey>('base');
   lastGeneration = $state<Generation | null>(null);
 
   checkpointBusy = $state(false);
@@ -59,12 +70,26 @@ export class PlaygroundSession {
   private client: WorkerClient | null = null;
   private unsubscribe: (() => void) | null = null;
   private seedCounter = 0;
+  /** SFT, reward model, PPO, rankings and resume (page side). */
+  readonly pipeline: PipelineController;
 
-  constructor(private readonly options: SessionOptions = {}) {}
+  constructor(private readonly options: SessionOptions = {}) {
+    const preset = options.preset ?? DEFAULT_PRESET;
+    this.pipeline = new PipelineController({
+      getClient: () => this.client,
+      store: options.store ?? createMemoryStore(),
+      preset,
+      seed: options.seed,
+      onError: (message) => (this.error = message),
+      onNotice: (message) => (this.notice = message),
+    });
+    this.pipeline.settings = structuredClone(preset.settings);
+  }
 
   /** Starts the worker and asks it to initialise; resolves nothing, state updates as events arrive. */
   start(): void {
     this.stop();
+    this.pipeline.onWorkerRestart();
     this.status = 'starting';
     this.phase = 'starting the worker';
     this.error = null;
@@ -75,10 +100,13 @@ export class PlaygroundSession {
       return;
     }
     this.unsubscribe = this.client.subscribe((event) => this.onEvent(event));
+    const preset = this.options.preset;
     this.client.init({
       preferredBackends: this.options.preferredBackends,
-      baseCheckpointUrl: this.options.baseCheckpointUrl,
+      baseCheckpointUrl: preset && !preset.useShippedBase ? undefined : this.options.baseCheckpointUrl,
+      ...(preset?.freshModel ? { freshModel: preset.freshModel } : {}),
     });
+    if (!this.pipeline.rankingsLoaded) void this.pipeline.loadRankings();
   }
 
   stop(): void {
@@ -100,8 +128,10 @@ export class PlaygroundSession {
     this.generating = true;
     this.error = null;
     try {
-      const result = await client.generate({ prompt, temperature, maxNewTokens, seed });
+      const model = this.generateModel;
+      const result = await client.generate({ prompt, temperature, maxNewTokens, seed, model });
       this.lastGeneration = {
+        model,
         prompt,
         text: result.text,
         endedWithEos: result.endedWithEos,
@@ -127,6 +157,12 @@ export class PlaygroundSession {
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const loaded = await client.loadCheckpoint(bytes, file.name);
+      if (loaded.target !== 'base') {
+        // A stage checkpoint (saved from SFT, the reward model or the policy) replaced that stage's model.
+        const names = { sft: 'the SFT model', reward: 'the reward model', ppo: 'the PPO policy', base: 'the base model' } as const;
+        this.notice = `Loaded ${file.name} as ${names[loaded.target]}.`;
+        return;
+      }
       this.model = loaded.config;
       this.trained = loaded.trained;
       this.origin = loaded.origin;
@@ -140,13 +176,13 @@ export class PlaygroundSession {
   }
 
   /** Asks the worker for the current weights; the caller saves the bytes (see download.ts). */
-  async exportCheckpoint(): Promise<{ bytes: Uint8Array; fileName: string } | null> {
+  async exportCheckpoint(model?: CheckpointKey): Promise<{ bytes: Uint8Array; fileName: string } | null> {
     const client = this.client;
     if (!client || !this.ready || this.checkpointBusy) return null;
     this.checkpointBusy = true;
     this.error = null;
     try {
-      const { bytes, fileName } = await client.exportCheckpoint();
+      const { bytes, fileName } = await client.exportCheckpoint(model);
       return { bytes, fileName };
     } catch (err) {
       this.error = `Could not save a checkpoint: ${messageOf(err)}`;
@@ -161,6 +197,7 @@ export class PlaygroundSession {
   }
 
   private fail(message: string): void {
+    this.pipeline.onWorkerLost(message);
     this.status = 'failed';
     this.error = message;
     this.generating = false;
@@ -177,6 +214,7 @@ export class PlaygroundSession {
         this.trained = event.trained;
         this.origin = event.origin;
         if (event.notice) this.notice = event.notice;
+        void this.pipeline.onReady();
         return;
       case 'progress':
         if (this.status === 'starting') this.phase = event.phase;
@@ -186,9 +224,20 @@ export class PlaygroundSession {
         if (event.fatal) this.fail(event.message);
         else if (event.requestId === undefined) this.error = event.message;
         return;
+      case 'stageState':
+      case 'metrics':
+      case 'ppoSamples':
+        this.pipeline.onEvent(event);
+        return;
       case 'generated':
       case 'checkpoint':
       case 'checkpointLoaded':
+      case 'samples':
+      case 'rankSamples':
+      case 'simulatedRankings':
+      case 'evaluation':
+      case 'resetDone':
+      case 'restored':
         return; // handled through the request promises
       default: {
         const unhandled: never = event;

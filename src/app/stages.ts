@@ -1,5 +1,5 @@
-// The pipeline the page walks through, in InstructGPT's order. Text only; the state of each stage
-// comes from the session (every stage but the base model is "not started" until training lands).
+// The pipeline the page walks through, in InstructGPT's order. Text only; each stage's state
+// comes from the pipeline controller (pipeline.svelte.ts).
 import type { StageName } from '../worker/protocol';
 
 export interface StageInfo {

@@ -2,6 +2,19 @@
 // promises and fans every event out to subscribers. It knows nothing about Svelte: the rune state
 // in session.svelte.ts sits on top of it, and tests drive it with a fake worker.
 import type {
+  AutoRankCommand,
+  EvaluateCommand,
+  EvaluationEvent,
+  CheckpointKey,
+  RankCommand,
+  RankSamplesEvent,
+  ResetDoneEvent,
+  RestoredEvent,
+  SampleCommand,
+  SamplesEvent,
+  SimulatedRankingsEvent,
+  StageName,
+  TrainCommand,
   CheckpointEvent,
   CheckpointLoadedEvent,
   ExportCheckpointCommand,
@@ -90,9 +103,42 @@ export class WorkerClient {
     return this.request<CheckpointLoadedEvent>(command, [bytes.buffer as ArrayBuffer]);
   }
 
-  exportCheckpoint(): Promise<CheckpointEvent> {
-    const command: ExportCheckpointCommand = { type: 'exportCheckpoint', requestId: nextRequestId() };
+  exportCheckpoint(model?: CheckpointKey): Promise<CheckpointEvent> {
+    const command: ExportCheckpointCommand = { type: 'exportCheckpoint', requestId: nextRequestId(), ...(model ? { model } : {}) };
     return this.request<CheckpointEvent>(command);
+  }
+
+  /** Fire-and-forget: progress comes back as stageState and metrics events. */
+  train(command: TrainCommand): void {
+    this.send(command);
+  }
+
+  pause(): void {
+    this.send({ type: 'pause' });
+  }
+
+  reset(stage: StageName): Promise<ResetDoneEvent> {
+    return this.request<ResetDoneEvent>({ type: 'reset', requestId: nextRequestId(), stage });
+  }
+
+  sample(options: Omit<SampleCommand, 'type' | 'requestId'>): Promise<SamplesEvent> {
+    return this.request<SamplesEvent>({ type: 'sample', requestId: nextRequestId(), ...options });
+  }
+
+  rank(options: Omit<RankCommand, 'type' | 'requestId'>): Promise<RankSamplesEvent> {
+    return this.request<RankSamplesEvent>({ type: 'rank', requestId: nextRequestId(), ...options });
+  }
+
+  autoRank(options: Omit<AutoRankCommand, 'type' | 'requestId'>): Promise<SimulatedRankingsEvent> {
+    return this.request<SimulatedRankingsEvent>({ type: 'autoRank', requestId: nextRequestId(), ...options });
+  }
+
+  evaluate(options: Omit<EvaluateCommand, 'type' | 'requestId'>): Promise<EvaluationEvent> {
+    return this.request<EvaluationEvent>({ type: 'evaluate', requestId: nextRequestId(), ...options });
+  }
+
+  restore(stages: StageName[]): Promise<RestoredEvent> {
+    return this.request<RestoredEvent>({ type: 'restore', requestId: nextRequestId(), stages });
   }
 
   terminate(): void {

@@ -9,6 +9,8 @@ import { DEFAULT_CONFIG, GPT, flopsPerToken, generate, paramCount, validateConfi
 import type { GPTConfig } from '../lib/model';
 import { VOCAB_SIZE, decode, unknownChars } from '../lib/tokenizer';
 import { encodePrompt } from '../lib/world/format';
+import { Pipeline } from './pipeline';
+import { installWebGpuAddNFix } from './webgpu-fixes';
 import {
   BACKEND_NAMES,
   clampGeneration,
@@ -22,6 +24,7 @@ import {
   type ModelOrigin,
   type ModelSummary,
   type ReadyEvent,
+  type WorkerEvent,
 } from './protocol';
 
 /** An error whose message is already written for the user. */
@@ -34,6 +37,8 @@ export function errorMessage(err: unknown): string {
 }
 
 export interface EngineHooks {
+  /** Sends an event to the page (training progress, metrics). */
+  post(event: WorkerEvent): void;
   progress(phase: string, fraction?: number): void;
   /** The worker can no longer compute (e.g. the GPU device was lost). */
   fatal(message: string): void;
@@ -71,15 +76,31 @@ export class Engine {
   private backendName = '';
   /** Set once the GPU device is gone; every later command fails fast. */
   lost = false;
+  /** SFT, reward model and PPO: their models, trainers and training loop. */
+  readonly pipeline: Pipeline;
 
-  constructor(private readonly hooks: EngineHooks) {}
+  constructor(private readonly hooks: EngineHooks) {
+    this.pipeline = new Pipeline({
+      post: (event) => hooks.post(event),
+      getBase: () => this.requireModel(),
+      setBase: (model) => {
+        this.model = model;
+        this.stage = 'pretrain';
+      },
+      lost: () => this.lost,
+      errorMessage,
+    });
+  }
 
   async init(command: InitCommand): Promise<ReadyEvent> {
     if (this.model) throw new UserFacingError('The worker is already initialised.');
     this.hooks.progress('selecting a backend');
     const report = await selectBackend(command.preferredBackends ?? BACKEND_NAMES);
     this.backendName = report.name;
-    if (report.name === 'webgpu') this.watchDevice();
+    if (report.name === 'webgpu') {
+      installWebGpuAddNFix();
+      this.watchDevice();
+    }
 
     const seed = command.seed ?? DEFAULT_SEED;
     let notice: string | undefined;
@@ -104,7 +125,10 @@ export class Engine {
       }
     }
     if (!this.model) {
-      this.model = await GPT.create(DEFAULT_CONFIG, seed);
+      const config = command.freshModel ? { ...DEFAULT_CONFIG, ...command.freshModel } : DEFAULT_CONFIG;
+      const problems = validateConfig(config);
+      if (problems.length > 0) throw new UserFacingError(`The model shape is not usable: ${problems.join('; ')}.`);
+      this.model = await GPT.create(config, seed);
       this.origin = { kind: 'fresh', seed };
       this.stage = 'init';
     }
@@ -122,7 +146,12 @@ export class Engine {
   }
 
   async generate(command: GenerateCommand): Promise<GeneratedEvent> {
-    const model = this.requireModel();
+    this.requireModel();
+    return this.pipeline.withLock(() => this.generateLocked(command));
+  }
+
+  private async generateLocked(command: GenerateCommand): Promise<GeneratedEvent> {
+    const model = this.pipeline.modelFor(command.model ?? 'base');
     const { temperature, maxNewTokens } = clampGeneration(command.temperature, command.maxNewTokens);
     const promptIds = encodePrompt(command.prompt);
     const context = model.config.contextLength;
@@ -152,14 +181,35 @@ export class Engine {
 
   async loadCheckpoint(command: LoadCheckpointCommand): Promise<CheckpointLoadedEvent> {
     this.requireModel();
+    if (this.pipeline.isRunning) throw new UserFacingError('Pause training before loading a checkpoint.');
+    return this.pipeline.withLock(() => this.loadCheckpointLocked(command));
+  }
+
+  private async loadCheckpointLocked(command: LoadCheckpointCommand): Promise<CheckpointLoadedEvent> {
     const parsed = parseCheckpoint(command.bytes);
+    const target = await this.pipeline.adopt(parsed);
+    if (target) {
+      const summary = summarize(this.requireModel().config);
+      return {
+        type: 'checkpointLoaded',
+        requestId: command.requestId,
+        target,
+        config: summary,
+        params: summary.params,
+        trained: isTrainedStage(this.stage),
+        origin: this.origin,
+      };
+    }
+    const before = this.model;
     this.model = await this.modelFromCheckpoint(parsed, this.model);
+    if (this.model !== before) this.pipeline.onBaseReshaped();
     this.stage = stageOf(parsed);
     this.origin = { kind: 'uploaded', fileName: command.fileName, stage: this.stage };
     const summary = summarize(this.model.config);
     return {
       type: 'checkpointLoaded',
       requestId: command.requestId,
+      target: 'base',
       config: summary,
       params: summary.params,
       trained: isTrainedStage(this.stage),
@@ -168,13 +218,18 @@ export class Engine {
   }
 
   async exportCheckpoint(command: ExportCheckpointCommand): Promise<CheckpointEvent> {
-    const model = this.requireModel();
-    const bytes = await serializeCheckpoint(model, { stage: this.stage, backend: this.backendName });
-    const date = new Date().toISOString().slice(0, 10);
-    return { type: 'checkpoint', requestId: command.requestId, bytes, fileName: `rlhf-playground-${this.stage}-${date}.ckpt` };
+    this.requireModel();
+    const key = command.model ?? 'base';
+    return this.pipeline.withLock(async () => {
+      const model = this.pipeline.checkpointModel(key);
+      const stage = key === 'base' ? this.stage : key;
+      const bytes = await serializeCheckpoint(model, { stage, backend: this.backendName });
+      const date = new Date().toISOString().slice(0, 10);
+      return { type: 'checkpoint' as const, requestId: command.requestId, bytes, fileName: `rlhf-playground-${stage}-${date}.ckpt` };
+    });
   }
 
-  private requireModel(): GPT {
+  requireModel(): GPT {
     if (this.lost) throw new UserFacingError('The GPU device was lost; reload the page to start again.');
     if (!this.model) throw new UserFacingError('The model is not ready yet.');
     return this.model;
@@ -222,6 +277,8 @@ export class Engine {
     device.addEventListener('uncapturederror', (event: Event) => {
       const error = (event as GPUUncapturedErrorEvent).error;
       const kind = error instanceof GPUOutOfMemoryError ? 'out-of-memory error' : 'error';
+      // Also in the console, with the full text, for whoever debugs it.
+      console.warn(`WebGPU uncaptured ${kind}:`, error.message);
       this.hooks.warn(`WebGPU reported an ${kind}: ${error.message}. Results may be wrong; reload the page if this repeats.`);
     });
   }

@@ -15,6 +15,7 @@ function post(event: WorkerEvent, transfer: Transferable[] = []): void {
 }
 
 const engine = new Engine({
+  post: (event) => post(event),
   progress: (phase, fraction) => post({ type: 'progress', phase, fraction }),
   fatal: (message) => post({ type: 'error', message, fatal: true }),
   warn: (message) => post({ type: 'error', message, fatal: false }),
@@ -42,6 +43,34 @@ async function handle(command: WorkerCommand): Promise<void> {
       post(event, [event.bytes.buffer as ArrayBuffer]);
       return;
     }
+    case 'train': {
+      // Starts the run and returns: the loop runs detached so later commands (and pause) get through.
+      await engine.pipeline.train(command);
+      return;
+    }
+    case 'pause':
+      engine.pipeline.pause();
+      return;
+    case 'reset': {
+      await engine.pipeline.reset(command);
+      post({ type: 'resetDone', requestId: command.requestId, stage: command.stage });
+      return;
+    }
+    case 'sample':
+      post(await engine.pipeline.sample(command));
+      return;
+    case 'rank':
+      post(await engine.pipeline.rank(command));
+      return;
+    case 'autoRank':
+      post(await engine.pipeline.autoRank(command));
+      return;
+    case 'evaluate':
+      post(await engine.pipeline.evaluate(command));
+      return;
+    case 'restore':
+      post(await engine.pipeline.restore(command));
+      return;
     default: {
       const unknown: never = command;
       throw new UserFacingError(`unknown command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
@@ -53,6 +82,11 @@ let queue: Promise<void> = Promise.resolve();
 
 scope.addEventListener('message', (event: MessageEvent<WorkerCommand>) => {
   const command = event.data;
+  // Pause jumps the queue: a waiting generate must not delay stopping a run.
+  if (command?.type === 'pause') {
+    engine.pipeline.pause();
+    return;
+  }
   queue = queue.then(async () => {
     try {
       await handle(command);

@@ -5,8 +5,10 @@ import AlertRegion from '../../src/ui/AlertRegion.svelte';
 import BackendBadge from '../../src/ui/BackendBadge.svelte';
 import ModelPanel from '../../src/ui/ModelPanel.svelte';
 import PromptBox from '../../src/ui/PromptBox.svelte';
-import StageList from '../../src/ui/StageList.svelte';
-import { STAGE_INFO } from '../../src/app/stages';
+import PipelineView from '../../src/ui/pipeline/PipelineView.svelte';
+import { PipelineController } from '../../src/app/pipeline.svelte';
+import { createMemoryStore } from '../../src/app/persistence';
+import { DEFAULT_PRESET } from '../../src/app/presets';
 
 afterEach(() => cleanup());
 
@@ -108,14 +110,29 @@ describe('ModelPanel', () => {
   });
 });
 
-describe('StageList', () => {
-  it('lists the four stages in order, later ones not started and their buttons disabled', () => {
-    render(StageList, { props: { stages: STAGE_INFO, baseTrained: false } });
+describe('PipelineView', () => {
+  it('lists the four stages in order, not started, with the reasons a stage cannot start yet', () => {
+    const pipeline = new PipelineController({
+      getClient: () => null,
+      store: createMemoryStore(),
+      preset: structuredClone(DEFAULT_PRESET),
+      seed: 1,
+      onError: () => undefined,
+      onNotice: () => undefined,
+    });
+    render(PipelineView, { props: { pipeline, ready: true, baseTrained: true } });
     const items = screen.getAllByRole('listitem');
     expect(items.map((li) => li.dataset.stage)).toEqual(['base', 'sft', 'reward', 'ppo']);
-    expect(items.slice(1).every((li) => li.textContent?.includes('not started'))).toBe(true);
-    const buttons = screen.getAllByRole('button') as HTMLButtonElement[];
-    expect(buttons.length).toBe(3);
-    expect(buttons.every((b) => b.disabled)).toBe(true);
+    expect(items.map((li) => li.dataset.state)).toEqual(['not-started', 'not-started', 'not-started', 'not-started']);
+    expect(screen.getByTestId('base-origin').textContent).toMatch(/shipped pretrained checkpoint/);
+    const start = (stage: string) => items.find((li) => li.dataset.stage === stage)!.querySelector('button') as HTMLButtonElement;
+    expect(start('sft').disabled).toBe(false);
+    expect(start('reward').disabled).toBe(true);
+    expect(document.getElementById('reward-blocked')?.textContent).toMatch(/No rankings/);
+    expect(start('ppo').disabled).toBe(true);
+    expect(document.getElementById('ppo-blocked')?.textContent).toBe('Train the reward model first.');
+    // Settings have labels and explanations.
+    expect((screen.getByLabelText('KL coefficient β') as HTMLInputElement).value).toBe('0.05');
+    expect(screen.getByLabelText('KL coefficient β').getAttribute('aria-describedby')).toBe('ppo-beta-hint');
   });
 });

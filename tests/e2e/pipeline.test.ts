@@ -1,0 +1,180 @@
+// The whole playground in a real Chromium on WebGPU (SwiftShader), with the tiny preset (a small
+// fresh model, batches of 2, K=2, 8-token answers) so it runs in a few minutes: SFT, ranking with
+// the keyboard, auto-ranking, the reward model, two PPO iterations with charts, a reload that keeps
+// the rankings and offers to resume, and rankings exported and imported into a fresh profile,
+// with a malformed file refused.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectProblems, launchChromium, type ConsoleProblem, type LaunchedBrowser } from './browser';
+import { serveStatic, type StaticServer } from './static-server';
+
+const dist = join(import.meta.dirname, '..', '..', 'dist');
+const READY_MS = 180_000;
+const TRAIN_MS = 180_000;
+
+let server: StaticServer;
+let chromium: LaunchedBrowser;
+let page: Page;
+let problems: ConsoleProblem[];
+let exported = '';
+
+async function waitReady(p: Page): Promise<void> {
+  await p.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.getAttribute('data-backend') === 'webgpu', null, {
+    timeout: READY_MS,
+  });
+}
+
+function stage(name: string): Locator {
+  return page.locator(`li[data-stage="${name}"]`);
+}
+
+async function waitStage(name: string, state: string): Promise<void> {
+  await page.waitForFunction(
+    ([n, s]) => document.querySelector(`li[data-stage="${n}"]`)?.getAttribute('data-state') === s,
+    [name, state] as const,
+    { timeout: TRAIN_MS },
+  );
+}
+
+async function counter(p: Page): Promise<{ human: string | null; simulated: string | null; comparisons: string | null }> {
+  const c = p.getByTestId('ranking-counter');
+  return {
+    human: await c.getAttribute('data-human-rankings'),
+    simulated: await c.getAttribute('data-simulated-rankings'),
+    comparisons: await c.getAttribute('data-comparisons'),
+  };
+}
+
+async function alertText(p: Page): Promise<string> {
+  return ((await p.getByRole('alert').textContent()) ?? '').trim();
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(dist, 'index.html'))) throw new Error('dist/index.html is missing: run `npx vite build` first (npm run test:e2e does)');
+  server = await serveStatic(dist);
+  chromium = await launchChromium();
+  page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
+  problems = collectProblems(page);
+  await page.goto(`${server.url}?preset=tiny&seed=3`);
+  await waitReady(page);
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+describe('the playground pipeline (tiny preset) in Chromium on WebGPU', () => {
+  it('runs SFT for a few steps', async () => {
+    await stage('sft').getByRole('button', { name: 'Start' }).click();
+    await waitStage('sft', 'done');
+    expect(await page.getByTestId('sft-step').getAttribute('data-step')).toBe('3');
+    expect(await alertText(page)).toBe('');
+  });
+
+  it('ranks one prompt with the keyboard and counts C(K,2) comparisons', async () => {
+    await page.getByRole('button', { name: 'Get answers to rank' }).click();
+    const first = page.locator('[data-response="0"]');
+    await first.waitFor({ timeout: TRAIN_MS });
+    await expect(page.getByTestId('rank-model').innerText()).resolves.toMatch(/sft/);
+    await first.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid="ranking-counter"]')?.getAttribute('data-human-rankings') === '1');
+    expect(await counter(page)).toEqual({ human: '1', simulated: '0', comparisons: '1' });
+  });
+
+  it('auto-ranks a few prompts with the simulated labeler', async () => {
+    await page.getByRole('button', { name: /^Auto-rank 2 prompts/ }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="ranking-counter"]')?.getAttribute('data-simulated-rankings') === '2', null, {
+      timeout: TRAIN_MS,
+    });
+    expect(await counter(page)).toEqual({ human: '1', simulated: '2', comparisons: '3' });
+  });
+
+  it('trains the reward model and reports its agreement with gold', async () => {
+    await stage('reward').getByRole('button', { name: 'Start' }).click();
+    await waitStage('reward', 'done');
+    await page.getByTestId('rm-gold-agreement').waitFor({ timeout: TRAIN_MS });
+    expect(await page.getByTestId('rm-eval').innerText()).toMatch(/Agreement with the gold judge: (\d+%|n\/a)/);
+  });
+
+  it('runs two PPO iterations and charts reward, KL and win rate', async () => {
+    await stage('ppo').getByRole('button', { name: 'Start' }).click();
+    await waitStage('ppo', 'done');
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart-reward"]')?.getAttribute('data-points') === '2', null, { timeout: 30_000 });
+    expect(await page.getByTestId('chart-reward').getAttribute('data-points')).toBe('2');
+    expect(await page.getByTestId('chart-kl').getAttribute('data-points')).toBe('2');
+    expect(Number(await page.getByTestId('chart-winrate').getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
+    await page.getByTestId('ppo-samples').waitFor();
+    expect(await alertText(page)).toBe('');
+  });
+
+  it('after a reload the rankings are still there and resume is offered', async () => {
+    await page.waitForTimeout(800); // the session record is saved half a second after a stage stops
+    await page.reload();
+    await waitReady(page);
+    await page.getByTestId('resume-offer').waitFor({ timeout: 30_000 });
+    const offer = await page.getByTestId('resume-offer').innerText();
+    expect(offer).toMatch(/SFT \(done at step 3\)/);
+    expect(offer).toMatch(/reward model \(done at step 2\)/);
+    expect(offer).toMatch(/PPO policy \(done at step 2\)/);
+    expect(offer).toMatch(/Your 3 rankings are kept/);
+    expect(await counter(page)).toEqual({ human: '1', simulated: '2', comparisons: '3' });
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByTestId('notice').getByText(/Resumed/).waitFor({ timeout: 60_000 });
+    expect(await stage('ppo').getAttribute('data-state')).toBe('done');
+    expect(await stage('sft').getAttribute('data-state')).toBe('done');
+  });
+
+  it('exports the rankings as JSON Lines', async () => {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export rankings (JSONL)' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^rlhf-playground-rankings-.*\.jsonl$/);
+    exported = readFileSync(await file.path(), 'utf8');
+    expect(exported.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('logged no console errors and threw no page errors', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('rankings in a fresh profile', () => {
+  let fresh: LaunchedBrowser;
+  let p: Page;
+
+  beforeAll(async () => {
+    fresh = await launchChromium();
+    p = fresh.context.pages()[0] ?? (await fresh.context.newPage());
+    await p.goto(`${server.url}?preset=tiny&seed=4`);
+    await waitReady(p);
+  });
+
+  afterAll(async () => {
+    await fresh?.close();
+  });
+
+  it('imports the exported file: the counts match', async () => {
+    expect(exported).not.toBe('');
+    expect(await counter(p)).toEqual({ human: '0', simulated: '0', comparisons: '0' });
+    await p.getByTestId('rankings-import').setInputFiles({ name: 'rankings.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(exported) });
+    await p.getByTestId('notice').getByText(/Imported 3 rankings/).waitFor({ timeout: 30_000 });
+    expect(await counter(p)).toEqual({ human: '1', simulated: '2', comparisons: '3' });
+    expect(await p.getByTestId('resume-offer').count()).toBe(0);
+  });
+
+  it('refuses a malformed file with the line and the problem, importing nothing', async () => {
+    const [good] = exported.trim().split('\n');
+    const bad = `${good.replace(/"id":"[^"]*"/, '"id":"new-one"')}\n{"prompt": "what is 1 + 1?", "responses": ["2"]\n`;
+    await p.getByTestId('rankings-import').setInputFiles({ name: 'broken.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(bad) });
+    await p.getByRole('alert').getByText(/broken\.jsonl/).waitFor({ timeout: 30_000 });
+    const message = await alertText(p);
+    expect(message).toMatch(/line 2/);
+    expect(message).toMatch(/Nothing was imported/);
+    expect(await counter(p)).toEqual({ human: '1', simulated: '2', comparisons: '3' });
+  });
+});
