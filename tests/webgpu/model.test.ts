@@ -7,6 +7,7 @@ import { type GPTConfig, GPT, crossEntropyLoss, generate } from '../../src/lib/m
 import { createRng } from '../../src/lib/random';
 import { VOCAB_SIZE } from '../../src/lib/tokenizer';
 import { initNodeBackend } from '../../src/lib/backend-node';
+import { clipByGlobalNorm } from '../../src/lib/train';
 
 const CONFIG: GPTConfig = { vocabSize: VOCAB_SIZE, contextLength: 16, nLayer: 2, nHead: 2, dModel: 16 };
 /** WebGPU uses float32 throughout but reduces in a different order than cpu. */
@@ -76,5 +77,19 @@ describe('GPT on webgpu', () => {
       expect(maxAbsDiff(onGpu.after.get(n) ?? [], w), n).toBeLessThan(TOLERANCE);
     }
     expect(onGpu.greedy).toEqual(onCpu.greedy);
+  });
+});
+
+describe('gradient clipping on WebGPU', () => {
+  it('computes the global norm of many gradients (more than a shader has storage buffers)', async () => {
+    // 20 gradients: a single 20-input kernel would exceed WebGPU's default of 8 storage buffers.
+    const values = Array.from({ length: 20 }, (_, i) => [i + 1, -(i + 2)]);
+    const grads = Object.fromEntries(values.map((v, i) => [`g${i}`, tf.tensor1d(v)]));
+    const expected = Math.sqrt(values.flat().reduce((s, x) => s + x * x, 0));
+    const { grads: clipped, norm } = clipByGlobalNorm(grads, 1);
+    expect((await norm.data())[0]).toBeCloseTo(expected, 2);
+    const first = await clipped.g0.data();
+    expect(first[0]).toBeCloseTo(1 / expected, 5);
+    tf.dispose([norm, ...Object.values(clipped), ...Object.values(grads)]);
   });
 });

@@ -16,6 +16,21 @@ export function createAdam(c: AdamConfig): tf.Optimizer {
   return tf.train.adam(c.learningRate, c.adamBeta1, c.adamBeta2, c.adamEpsilon);
 }
 
+/**
+ * Sum of many scalars as a tree of pairwise adds. Not tf.addN: on WebGPU that is one shader with a
+ * storage buffer per input, and more than 8 inputs exceeds the default device limit.
+ */
+export function sumScalars(values: readonly tf.Tensor[]): tf.Tensor {
+  if (values.length === 0) return tf.scalar(0);
+  let level = [...values];
+  while (level.length > 1) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? tf.add(level[i], level[i + 1]) : level[i]);
+    level = next;
+  }
+  return level[0];
+}
+
 /** Scales every gradient by min(1, maxNorm / ||g||) with ||g|| the norm over all of them. */
 export function clipByGlobalNorm(
   grads: tf.NamedTensorMap,
@@ -24,7 +39,7 @@ export function clipByGlobalNorm(
   return tf.tidy(() => {
     const names = Object.keys(grads);
     const sq = names.map((n) => tf.sum(tf.square(grads[n])));
-    const norm = (sq.length > 0 ? tf.sqrt(tf.addN(sq)) : tf.scalar(0)) as tf.Scalar;
+    const norm = tf.sqrt(sumScalars(sq)) as tf.Scalar;
     if (maxNorm == null || !(maxNorm > 0)) {
       const copy: tf.NamedTensorMap = {};
       for (const n of names) copy[n] = tf.clone(grads[n]);
