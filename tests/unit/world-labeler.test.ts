@@ -7,6 +7,7 @@ import {
   measureAgreement,
   parsePrompt,
   rankResponses,
+  rankWithTies,
   simulateRanking,
 } from '../../src/lib/world';
 import { createRng } from '../../src/lib/random';
@@ -91,5 +92,22 @@ describe('labeler agreement with gold', () => {
     const report = measureAgreement(t90, createRng(5), 3000);
     expect(Math.abs(report.agreement - 0.9)).toBeLessThan(0.03);
     expect(expectedAgreement(t90, report.diffs)).toBeCloseTo(report.diffs.reduce((s, d) => s + sigmoid(d / t90), 0) / report.diffs.length, 12);
+  });
+});
+
+describe('rankWithTies', () => {
+  it('ties exactly equal scores, never distinct ones, and lists every index once', () => {
+    const rng = createRng(9);
+    const scores = [0.5, 0.9, 0.5, 0.2, 0.9];
+    for (let trial = 0; trial < 50; trial++) {
+      const tiers = rankWithTies(scores, rng);
+      expect(tiers.flat().sort()).toEqual([0, 1, 2, 3, 4]);
+      for (const tier of tiers) expect(new Set(tier.map((i) => scores[i])).size).toBe(1);
+      expect(tiers.length).toBe(3);
+    }
+  });
+
+  it('orders the distinct levels exactly at temperature 0', () => {
+    expect(rankWithTies([0.5, 0.9, 0.5, 0.2], createRng(1), { temperature: 0 })).toEqual([[1], [0, 2], [3]]);
   });
 });

@@ -57,7 +57,7 @@ export async function collectSimulatedRankings(
   const samples = await sampleK(model, items.map((i) => i.prompt), options);
   const rng = createRng(options.seed ^ 0x5eed);
   return items.map((item, i) => {
-    const { order } = simulateRanking(item, samples[i], rng, {
+    const { tiers } = simulateRanking(item, samples[i], rng, {
       temperature: options.labelerTemperature ?? DEFAULT_LABELER_TEMPERATURE,
       weights: options.weights,
     });
@@ -65,7 +65,7 @@ export async function collectSimulatedRankings(
       id: `sim-${options.round}-${(hashString(`${options.seed}:${i}:${item.prompt}`) >>> 0).toString(16)}`,
       prompt: item.prompt,
       responses: samples[i],
-      order: order.map((index) => [index]),
+      order: tiers,
       source: 'simulated' as const,
       round: options.round,
       model: options.modelName,

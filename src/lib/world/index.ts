@@ -16,6 +16,7 @@ export {
   DEFAULT_LABELER_TEMPERATURE,
   type LabelerOptions,
   type SimulatedRanking,
+  rankWithTies,
 } from './labeler';
 export { candidateResponses } from './candidates';
 export { measureAgreement, expectedAgreement, labelerTemperatureFor, sampleScoredPairs, type AgreementReport } from './agreement';

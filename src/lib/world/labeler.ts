@@ -46,11 +46,35 @@ export function rankResponses(scores: readonly number[], rng: Rng, options: Labe
 export interface SimulatedRanking {
   /** Indices into the responses, best first. */
   order: number[];
+  /** The same judgement with equal-score answers tied (rankWithTies), drawn independently. */
+  tiers: number[][];
   /** Gold scores of the responses, in their original order. */
   scores: number[];
 }
 
 /** Judge each response with the gold judge, then rank them as a noisy labeler would. */
+/**
+ * Like rankResponses, but answers of exactly equal gold score form one tier (a tie), as a person
+ * marks two equally good (or identical) answers as tied. Plackett-Luce noise applies between the
+ * distinct quality levels only. Tiers are best first: [[2], [0, 3], [1]].
+ */
+export function rankWithTies(scores: readonly number[], rng: Rng, options: LabelerOptions = {}): number[][] {
+  const levels: number[] = [];
+  const members: number[][] = [];
+  scores.forEach((score, index) => {
+    const level = levels.findIndex((l) => Math.abs(l - score) <= TIE_TOLERANCE);
+    if (level >= 0) members[level].push(index);
+    else {
+      levels.push(score);
+      members.push([index]);
+    }
+  });
+  return rankResponses(levels, rng, options).map((level) => members[level]);
+}
+
+/** Gold scores closer than this are the same quality level (they differ only by rounding). */
+const TIE_TOLERANCE = 1e-9;
+
 export function simulateRanking(
   item: PromptItem,
   responses: readonly string[],
@@ -58,5 +82,5 @@ export function simulateRanking(
   options: LabelerOptions & { weights?: JudgeWeights } = {},
 ): SimulatedRanking {
   const scores = responses.map((r) => judge(item, r, options.weights ?? DEFAULT_WEIGHTS).score);
-  return { order: rankResponses(scores, rng, options), scores };
+  return { order: rankResponses(scores, rng, options), tiers: rankWithTies(scores, rng, options), scores };
 }
