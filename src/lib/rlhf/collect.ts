@@ -57,7 +57,7 @@ export async function collectSimulatedRankings(
   const samples = await sampleK(model, items.map((i) => i.prompt), options);
   const rng = createRng(options.seed ^ 0x5eed);
   return items.map((item, i) => {
-    const { tiers } = simulateRanking(item, samples[i], rng, {
+    const { tiers, order } = simulateRanking(item, samples[i], rng, {
       temperature: options.labelerTemperature ?? DEFAULT_LABELER_TEMPERATURE,
       weights: options.weights,
     });
@@ -65,7 +65,9 @@ export async function collectSimulatedRankings(
       id: `sim-${options.round}-${(hashString(`${options.seed}:${i}:${item.prompt}`) >>> 0).toString(16)}`,
       prompt: item.prompt,
       responses: samples[i],
-      order: tiers,
+      // All answers equally good gives the reward model nothing; then the labeler must still
+      // choose, as InstructGPT's labelers had to (a strict noisy order).
+      order: tiers.length > 1 ? tiers : order.map((index) => [index]),
       source: 'simulated' as const,
       round: options.round,
       model: options.modelName,
