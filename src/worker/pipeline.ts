@@ -19,7 +19,7 @@ import {
   type PpoConfig,
   type TokenRanking,
 } from '../lib/train';
-import { collectSimulatedRankings, sampleK, sftExamplesFrom, stableSplit, tokenRankingFrom } from '../lib/rlhf';
+import { collectSimulatedRankings, sampleK, scoreAnswerGroups, sftExamplesFrom, stableSplit, tokenRankingFrom } from '../lib/rlhf';
 import { demonstrations, heldoutPrompts, judge, parsePrompt, pretrainCorpus, trainPrompts, type PromptItem } from '../lib/world';
 import { encodePrompt, encodeResponse } from '../lib/world/format';
 import { BOS, EOS, decode, encode } from '../lib/tokenizer';
@@ -689,18 +689,7 @@ export class Pipeline {
       }
       // Gold agreement over the held-out rankings (all of them while none is held out).
       const pool = (heldout.length > 0 ? heldout : rankings).map((r) => ({ r, item: parsePrompt(r.prompt) })).filter((x) => x.item !== null);
-      const rewards: number[][] = [];
-      for (const { r } of pool) {
-        rewards.push(
-          await scoreWithModel(
-            rm,
-            r.responses.map(() => encodePrompt(r.prompt)),
-            r.responses.map(encodeResponse),
-            r.responses.length,
-            L,
-          ),
-        );
-      }
+      const rewards = await scoreAnswerGroups(rm, pool.map((x) => x.r), Math.max(...pool.map((x) => x.r.responses.length), 1), L);
       const gold = goldScores(
         pool.map((x) => x.item as PromptItem),
         pool.map((x) => x.r.responses),

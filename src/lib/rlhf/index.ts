@@ -3,3 +3,4 @@ export * from './data';
 export * from './collect';
 export * from './presets';
 export * from './pipeline';
+export * from './score';

@@ -14,6 +14,7 @@ import { goldReport, goldScores, pairwiseAgreement, sampleResponses, winRate } f
 import type { Ranking } from '../io/rankings';
 import { collectSimulatedRankings, sampleK } from './collect';
 import { sftExamplesFrom, stableSplit, tokenRankingFrom } from './data';
+import { scoreAnswerGroups } from './score';
 import type { PipelineSettings } from './presets';
 
 export interface StageScores {
@@ -151,7 +152,7 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
     }
     await trainer.calibrate(calibrationDemos);
     rmAccuracy = (await trainer.evaluate(split.heldout.map(tokenRankingFrom)))['eval/accuracy'];
-    goldAgreement = await rewardGoldAgreement(trainer, source, spreadFamilies(heldoutPrompts(), 60), settings, seed + round);
+    goldAgreement = await rewardGoldAgreement(rm, source, spreadFamilies(heldoutPrompts(), 60), settings, seed + round, seqLength);
     log({ stage: 'rm', round, 'eval/accuracy': rmAccuracy, 'eval/gold_agreement': goldAgreement.accuracy });
 
     // PPO from the current policy; the value model starts from the reward model in round 0.
@@ -250,16 +251,14 @@ function labelerGoldAgreement(items: readonly PromptItem[], rankings: readonly R
 
 /** Reward model vs gold on fresh samples for held-out prompts (pairs whose gold scores differ). */
 async function rewardGoldAgreement(
-  rm: RewardTrainer,
+  rm: GPT,
   model: GPT,
   items: readonly PromptItem[],
   settings: PipelineSettings,
   seed: number,
+  length: number,
 ): Promise<{ accuracy: number; pairs: number }> {
   const answers = await sampleK(model, items.map((i) => i.prompt), { k: settings.k, temperature: settings.samplingTemperature, maxNewTokens: settings.responseLength, seed });
-  const prompts = items.flatMap((item) => Array.from({ length: settings.k }, () => encodePrompt(item.prompt)));
-  const responses = answers.flatMap((group) => group.map(encodeResponse));
-  const flat = await rm.score(prompts, responses);
-  const rewards = items.map((_, i) => flat.slice(i * settings.k, (i + 1) * settings.k));
+  const rewards = await scoreAnswerGroups(rm, items.map((item, i) => ({ prompt: item.prompt, responses: answers[i] })), settings.rmBatchSize * settings.k, length);
   return pairwiseAgreement(rewards, goldScores(items, answers));
 }
