@@ -1,6 +1,8 @@
 // npm run pipeline -- --preset quick|default|overoptimize [--backend wasm] [--json FILE]
 //                     [--log FILE] [--base PATH] [--seed N] [--beta B] [--rounds N] [--ptx C]
-//                     [--ppo-iterations N]
+//                     [--ppo-iterations N] [--set key=value ...]
+//
+// --set overrides any numeric setting of PipelineSettings by name (e.g. --set rmEpochs=3).
 //
 // base -> SFT -> reward model (simulated labeler) -> PPO, in rounds, then a summary in the spirit
 // of InstructGPT's Figure 1. Every logged step goes to the metrics log (JSON Lines).
@@ -8,9 +10,10 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../src/lib/backend-node';
-import { PRESET_NAMES, runPipeline, settingsFor, type PipelineSettings, type PipelineSummary } from '../src/lib/rlhf';
-import { ProgressBar, parseChoice, parseNonNegativeNumber, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
+import { CLEAR_GAP, DEFAULT_SETTINGS, PRESET_NAMES, runPipeline, settingsFor, type PipelineSettings, type PipelineSummary } from '../src/lib/rlhf';
+import { ProgressBar, UsageError, parseChoice, parseNonNegativeNumber, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
 import { loadModelFile } from './lib/models';
+import { FAMILIES } from '../src/lib/world/types';
 
 runCli(async () => {
   const { values } = parseArgs({
@@ -25,6 +28,7 @@ runCli(async () => {
       rounds: { type: 'string' },
       ptx: { type: 'string' },
       'ppo-iterations': { type: 'string' },
+      set: { type: 'string', multiple: true },
     },
   });
   const preset = parseChoice('preset', values.preset, PRESET_NAMES, 'default');
@@ -35,6 +39,7 @@ runCli(async () => {
   if (values.rounds !== undefined) overrides.rounds = parsePositiveInt('rounds', values.rounds, 1);
   if (values.ptx !== undefined) overrides.ptxCoef = parseNonNegativeNumber('ptx', values.ptx, 0);
   if (values['ppo-iterations'] !== undefined) overrides.ppoIterations = parsePositiveInt('ppo-iterations', values['ppo-iterations'], 1);
+  Object.assign(overrides, parseSetOverrides(values.set ?? []));
   const settings = settingsFor(preset, overrides);
   const logPath = values.log ?? `.pipeline/${preset}-metrics.jsonl`;
   mkdirSync(dirname(logPath), { recursive: true });
@@ -63,6 +68,20 @@ runCli(async () => {
   base.dispose();
 });
 
+/** "--set rmEpochs=3" pairs; unknown keys and non-numbers are refused (settingsFor checks ranges). */
+function parseSetOverrides(pairs: readonly string[]): Partial<PipelineSettings> {
+  const known = Object.keys(DEFAULT_SETTINGS);
+  const out: Record<string, number | null> = {};
+  for (const pair of pairs) {
+    const [key, raw] = pair.split('=', 2);
+    if (!known.includes(key)) throw new UsageError(`--set ${pair}: unknown setting "${key}" (known: ${known.join(', ')})`);
+    const value = raw === 'null' ? null : Number(raw);
+    if (value !== null && (raw === undefined || raw.trim() === '' || !Number.isFinite(value))) throw new UsageError(`--set ${pair}: "${raw ?? ''}" is not a number`);
+    out[key] = value;
+  }
+  return out as Partial<PipelineSettings>;
+}
+
 function formatSummary(s: PipelineSummary): string {
   const row = (name: string, win: number, gold: number, extra = ''): string =>
     `${name.padEnd(8)} ${win.toFixed(3).padStart(10)} ${gold.toFixed(3).padStart(10)}  ${extra}`;
@@ -73,7 +92,12 @@ function formatSummary(s: PipelineSummary): string {
     row('sft', s.sft.win_rate_vs_sft, s.sft.gold_score, `(${s.sft.steps} steps, held-out loss ${s.sft.heldout_loss.toFixed(3)}; 0.5 by definition)`),
     row(s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo', s.ppo.win_rate_vs_sft, s.ppo.gold_score, `(${s.ppo.iterations} iterations, KL ${s.ppo.kl.toFixed(2)} nats/response, beta ${s.settings.beta})`),
     '',
-    `reward model: held-out ranking accuracy ${s.rm.heldout_accuracy.toFixed(3)}, agreement with gold on fresh samples ${s.rm.gold_agreement.toFixed(3)} (${s.rm.pairs} pairs), ${s.rm.rankings} rankings`,
+    'gold score by family:',
+    `${'stage'.padEnd(8)} ${FAMILIES.map((f) => f.padStart(10)).join(' ')}`,
+    ...(['base', 'sft', 'ppo'] as const).map((stage) => `${stage.padEnd(8)} ${FAMILIES.map((f) => (s[stage].by_family[f]?.toFixed(3) ?? '-').padStart(10)).join(' ')}`),
+    '',
+    `reward model: held-out ranking accuracy ${s.rm.heldout_accuracy.toFixed(3)}, ${s.rm.rankings} rankings`,
+    `  agreement with gold on fresh samples: ${s.rm.gold_agreement.toFixed(3)} over ${s.rm.pairs} pairs whose gold differs, ${s.rm.gold_agreement_clear.toFixed(3)} over the ${s.rm.clear_pairs} clear ones (gap >= ${CLEAR_GAP})`,
     `simulated labeler agreement with gold on SFT samples: ${s.labeler_agreement_on_sft.toFixed(3)}`,
     '',
     'PPO over time (proxy reward vs gold; with beta 0 watch gold fall while the proxy rises):',

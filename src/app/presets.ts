@@ -27,7 +27,7 @@ export const DEFAULT_PRESET: Preset = {
     reward: { steps: 100, learningRate: 1e-4, batchSize: 8, sources: 'both' },
     ppo: {
       steps: 40,
-      learningRate: 3e-5,
+      learningRate: 1e-4,
       batchSize: 16,
       beta: 0.05,
       adaptiveKl: false,

@@ -51,6 +51,7 @@ describe('pipeline settings', () => {
       'beta must be >= 0 (got -1)',
       'ppoBatchSize must be even (two minibatches), got 3',
     ]);
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, labelerTemperature: Number.NaN })).toEqual(['labelerTemperature must be >= 0 (got NaN)']);
     expect(settingsProblems(DEFAULT_SETTINGS)).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { createRng } from '../random';
 import { encode } from '../tokenizer';
 import { encodePrompt, encodeResponse } from '../world/format';
 import { demonstrations, heldoutPrompts, pretrainCorpus, trainPrompts } from '../world';
-import type { PromptItem } from '../world/types';
+import type { Family, PromptItem } from '../world/types';
 import { EarlyStopping, PpoTrainer, RewardTrainer, SftTrainer, type Metrics } from '../train';
 import { goldReport, goldScores, pairwiseAgreement, sampleResponses, winRate } from '../eval';
 import type { Ranking } from '../io/rankings';
@@ -20,6 +20,8 @@ import type { PipelineSettings } from './presets';
 export interface StageScores {
   win_rate_vs_sft: number;
   gold_score: number;
+  /** Gold score per prompt family: where a stage gains or loses. */
+  by_family: Partial<Record<Family, number>>;
 }
 
 export interface EvalPoint {
@@ -35,7 +37,11 @@ export interface PipelineSummary {
   base: StageScores;
   sft: StageScores & { steps: number; heldout_loss: number };
   ppo: StageScores & { kl: number; iterations: number };
-  rm: { heldout_accuracy: number; gold_agreement: number; pairs: number; rankings: number };
+  /**
+   * gold_agreement: the RM orders fresh samples as gold does, over pairs whose gold scores differ;
+   * clear_*: only pairs at least CLEAR_GAP apart (a near-tie is a coin flip for the labeler too).
+   */
+  rm: { heldout_accuracy: number; gold_agreement: number; pairs: number; gold_agreement_clear: number; clear_pairs: number; rankings: number };
   labeler_agreement_on_sft: number;
   eval_history: EvalPoint[];
   wall_seconds: number;
@@ -49,6 +55,8 @@ export interface PipelineHooks {
 }
 
 const EVAL_TEMPERATURE = 0.7;
+/** Gold-score gap of a "clear" pair: the simulated labeler orders it right at least 60% of the time. */
+export const CLEAR_GAP = 0.1;
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 /** Runs the pipeline on `base` (left untouched); returns the summary. Caller owns tf's backend. */
@@ -117,7 +125,7 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
   const history: EvalPoint[] = [];
   let lastKl = 0;
   let rmAccuracy = Number.NaN;
-  let goldAgreement = { accuracy: Number.NaN, pairs: 0 };
+  let goldAgreement = { accuracy: Number.NaN, pairs: 0, clearAccuracy: Number.NaN, clearPairs: 0 };
   let labelerAgreement = Number.NaN;
   let iterationsDone = 0;
 
@@ -133,6 +141,7 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
       seed: seed * 31 + round,
       round,
       modelName,
+      labelerTemperature: settings.labelerTemperature,
     });
     rankings.push(...collected);
     if (round === 0) labelerAgreement = labelerGoldAgreement(items, collected);
@@ -153,7 +162,7 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
     await trainer.calibrate(calibrationDemos);
     rmAccuracy = (await trainer.evaluate(split.heldout.map(tokenRankingFrom)))['eval/accuracy'];
     goldAgreement = await rewardGoldAgreement(rm, source, spreadFamilies(heldoutPrompts(), 60), settings, seed + round, seqLength);
-    log({ stage: 'rm', round, 'eval/accuracy': rmAccuracy, 'eval/gold_agreement': goldAgreement.accuracy });
+    log({ stage: 'rm', round, 'eval/accuracy': rmAccuracy, 'eval/gold_agreement': goldAgreement.accuracy, 'eval/gold_agreement_clear': goldAgreement.clearAccuracy });
 
     // PPO from the current policy; the value model starts from the reward model in round 0.
     if (round === 0) value.assignFrom(rm);
@@ -202,16 +211,27 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
   }
 
   const policyResponses = await evaluate(policy, seed + 14);
+  const scores = (responses: string[]): StageScores => {
+    const report = goldReport(evalSubset, responses);
+    const byFamily = Object.fromEntries(Object.entries(report.by_family).map(([family, stats]) => [family, stats.gold_score]));
+    return { win_rate_vs_sft: winRate(evalSubset, responses, sftResponses), gold_score: report.gold_score, by_family: byFamily };
+  };
   const summary: PipelineSummary = {
-    base: { win_rate_vs_sft: winRate(evalSubset, baseResponses, sftResponses), gold_score: goldReport(evalSubset, baseResponses).gold_score },
-    sft: { win_rate_vs_sft: 0.5, gold_score: goldReport(evalSubset, sftResponses).gold_score, steps: sftSteps, heldout_loss: stopper.best },
+    base: scores(baseResponses),
+    sft: { ...scores(sftResponses), steps: sftSteps, heldout_loss: stopper.best },
     ppo: {
-      win_rate_vs_sft: winRate(evalSubset, policyResponses, sftResponses),
-      gold_score: goldReport(evalSubset, policyResponses).gold_score,
+      ...scores(policyResponses),
       kl: lastKl,
       iterations: iterationsDone,
     },
-    rm: { heldout_accuracy: rmAccuracy, gold_agreement: goldAgreement.accuracy, pairs: goldAgreement.pairs, rankings: rankings.length },
+    rm: {
+      heldout_accuracy: rmAccuracy,
+      gold_agreement: goldAgreement.accuracy,
+      pairs: goldAgreement.pairs,
+      gold_agreement_clear: goldAgreement.clearAccuracy,
+      clear_pairs: goldAgreement.clearPairs,
+      rankings: rankings.length,
+    },
     labeler_agreement_on_sft: labelerAgreement,
     eval_history: history,
     wall_seconds: (Date.now() - started) / 1000,
@@ -257,8 +277,10 @@ async function rewardGoldAgreement(
   settings: PipelineSettings,
   seed: number,
   length: number,
-): Promise<{ accuracy: number; pairs: number }> {
+): Promise<{ accuracy: number; pairs: number; clearAccuracy: number; clearPairs: number }> {
   const answers = await sampleK(model, items.map((i) => i.prompt), { k: settings.k, temperature: settings.samplingTemperature, maxNewTokens: settings.responseLength, seed });
   const rewards = await scoreAnswerGroups(rm, items.map((item, i) => ({ prompt: item.prompt, responses: answers[i] })), settings.rmBatchSize * settings.k, length);
-  return pairwiseAgreement(rewards, goldScores(items, answers));
+  const gold = goldScores(items, answers);
+  const clear = pairwiseAgreement(rewards, gold, CLEAR_GAP);
+  return { ...pairwiseAgreement(rewards, gold), clearAccuracy: clear.accuracy, clearPairs: clear.pairs };
 }
