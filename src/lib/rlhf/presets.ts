@@ -1,5 +1,5 @@
 // Pipeline presets: layered partial settings over one documented default, so a preset says only
-// what it changes. `quick` is for tests (a minute or two on one core), `default` is what the
+// what it changes. `quick` is for tests (about seven minutes on one core), `default` is what the
 // README and the page run.
 
 import { DEFAULT_LABELER_TEMPERATURE } from '../world/labeler';
@@ -72,20 +72,13 @@ export const DEFAULT_SETTINGS: PipelineSettings = {
 
 export const PRESETS = {
   default: {},
-  // An expert labeler (about 0.92 agreement with gold on candidate pairs): a short run can only
-  // show learning when its few rankings are nearly clean. The default labeler is much noisier.
+  // Round 0 of the default (same SFT weights: both keep the best held-out step), one round.
   quick: {
     sftMaxSteps: 120,
     sftEvalEvery: 20,
     sftPatience: 2,
     rounds: 1,
-    rankingsPerRound: 160,
-    labelerTemperature: 0.05,
-    rmEpochs: 3,
-    ppoIterations: 16,
-    ppoBatchSize: 16,
-    evalEvery: 4,
-    evalPrompts: 60,
+    evalEvery: 10,
   },
   overoptimize: { beta: 0, rounds: 1, ppoIterations: 60, evalEvery: 5 },
 } satisfies Record<string, Partial<PipelineSettings>>;
