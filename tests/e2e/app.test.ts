@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectProblems, launchChromium, type ConsoleProblem, type LaunchedBrowser } from './browser';
-import { serveStatic, type StaticServer } from './static-server';
+import { alertText, openBuiltApp, type ConsoleProblem, type LaunchedBrowser } from './browser';
+import type { StaticServer } from './static-server';
 
 const dist = join(import.meta.dirname, '..', '..', 'dist');
 const SHIPPED_CHECKPOINT = join(dist, 'models', 'base', 'base.ckpt');
@@ -27,17 +27,8 @@ function unexpected(list: ConsoleProblem[]): ConsoleProblem[] {
   );
 }
 
-/** The alert region's text ('' when no error is shown). */
-async function readAlert(): Promise<string> {
-  return ((await page.getByRole('alert').textContent()) ?? '').trim();
-}
-
 beforeAll(async () => {
-  if (!existsSync(join(dist, 'index.html'))) throw new Error('dist/index.html is missing: run `npx vite build` first (npm run test:e2e does)');
-  server = await serveStatic(dist);
-  chromium = await launchChromium();
-  page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
-  problems = collectProblems(page);
+  ({ server, browser: chromium, page, problems } = await openBuiltApp(dist));
   // A fixed seed makes the sample repeatable; few tokens keep SwiftShader fast.
   await page.goto(`${server.url}?seed=1`);
 });
@@ -56,8 +47,8 @@ describe('RLHF Playground in Chromium', () => {
     });
     const backend = await badge.getAttribute('data-backend');
     const badgeText = await badge.innerText();
-    const alertText = await readAlert();
-    expect({ backend, badgeText, alertText }).toMatchObject({ backend: 'webgpu', alertText: '' });
+    const shownAlert = await alertText(page);
+    expect({ backend, badgeText, alertText: shownAlert }).toMatchObject({ backend: 'webgpu', alertText: '' });
     expect(badgeText).not.toMatch(/unavailable/);
     await expect(page.getByTestId('param-count').innerText()).resolves.toMatch(/^\d/);
     const tag = await page.getByTestId('trained-tag').innerText();
@@ -77,7 +68,7 @@ describe('RLHF Playground in Chromium', () => {
     expect(text.length).toBeGreaterThan(0);
     expect(text.length).toBeLessThanOrEqual(6);
     await expect(page.getByRole('button', { name: 'Generate' }).isEnabled()).resolves.toBe(true);
-    expect(await readAlert()).toBe('');
+    expect(await alertText(page)).toBe('');
   });
 
   it('refuses a corrupt checkpoint with a clear message and keeps the model', async () => {
@@ -109,11 +100,11 @@ describe('RLHF Playground in Chromium', () => {
     flipped[flipped.length - 5] ^= 0xff; // inside the weight data: the checksum must catch it
     await page.getByTestId('checkpoint-upload').setInputFiles({ name: 'flipped.ckpt', mimeType: 'application/octet-stream', buffer: flipped });
     await page.getByRole('alert').getByText(/flipped\.ckpt/).waitFor({ timeout: 60_000 });
-    expect(await readAlert()).toMatch(/corrupt/);
+    expect(await alertText(page)).toMatch(/corrupt/);
 
     await page.getByTestId('checkpoint-upload').setInputFiles({ name: 'good.ckpt', mimeType: 'application/octet-stream', buffer: bytes });
     await page.getByTestId('notice').getByText(/Loaded good\.ckpt/).waitFor({ timeout: 120_000 });
-    expect(await readAlert()).toBe('');
+    expect(await alertText(page)).toBe('');
   });
 
   it('logged no console errors and threw no page errors', () => {

@@ -1,9 +1,10 @@
 // Headless Chromium with WebGPU on SwiftShader (see docs: ENVIRONMENT.md). Without the Vulkan flags
 // WebGPU initialises but computes zeros, so these flags are part of what the tests check.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { serveStatic, type StaticServer } from './static-server';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -58,4 +59,25 @@ export function collectProblems(page: Page): ConsoleProblem[] {
   });
   page.on('pageerror', (err) => problems.push({ kind: 'pageerror', text: `${err.name}: ${err.message}` }));
   return problems;
+}
+
+/** The page's alert region text ('' when no error is shown). */
+export async function alertText(page: Page): Promise<string> {
+  return ((await page.getByRole('alert').textContent()) ?? '').trim();
+}
+
+export interface OpenedApp {
+  server: StaticServer;
+  browser: LaunchedBrowser;
+  page: Page;
+  problems: ConsoleProblem[];
+}
+
+/** Serves the built app in `dist` on a free port and opens a page on it in a fresh Chromium profile. */
+export async function openBuiltApp(dist: string): Promise<OpenedApp> {
+  if (!existsSync(join(dist, 'index.html'))) throw new Error('dist/index.html is missing: run `npx vite build` first (npm run test:e2e does)');
+  const server = await serveStatic(dist);
+  const browser = await launchChromium();
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  return { server, browser, page, problems: collectProblems(page) };
 }

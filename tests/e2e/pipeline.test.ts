@@ -3,12 +3,12 @@
 // the keyboard, auto-ranking, the reward model, two PPO iterations with charts, a reload that keeps
 // the rankings and offers to resume, and rankings exported and imported into a fresh profile,
 // with a malformed file refused.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectProblems, launchChromium, type ConsoleProblem, type LaunchedBrowser } from './browser';
-import { serveStatic, type StaticServer } from './static-server';
+import { alertText, launchChromium, openBuiltApp, type ConsoleProblem, type LaunchedBrowser } from './browser';
+import type { StaticServer } from './static-server';
 
 const dist = join(import.meta.dirname, '..', '..', 'dist');
 const READY_MS = 180_000;
@@ -47,16 +47,8 @@ async function counter(p: Page): Promise<{ human: string | null; simulated: stri
   };
 }
 
-async function alertText(p: Page): Promise<string> {
-  return ((await p.getByRole('alert').textContent()) ?? '').trim();
-}
-
 beforeAll(async () => {
-  if (!existsSync(join(dist, 'index.html'))) throw new Error('dist/index.html is missing: run `npx vite build` first (npm run test:e2e does)');
-  server = await serveStatic(dist);
-  chromium = await launchChromium();
-  page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
-  problems = collectProblems(page);
+  ({ server, browser: chromium, page, problems } = await openBuiltApp(dist));
   await page.goto(`${server.url}?preset=tiny&seed=3`);
   await waitReady(page);
 });
