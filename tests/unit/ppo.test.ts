@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GPT } from '../../src/lib/model/gpt';
 import { EOS, VOCAB_SIZE, encode } from '../../src/lib/tokenizer';
 import { encodePrompt } from '../../src/lib/world/format';
-import { PpoTrainer, packRollout, type GenerateFn, type PpoConfig, type RewardFn } from '../../src/lib/train/ppo';
+import { PpoTrainer, packRollout, rolloutWindow, type GenerateFn, type PpoConfig, type RewardFn } from '../../src/lib/train/ppo';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -50,6 +50,42 @@ describe('packRollout', () => {
     expect(Array.from(p.mask)).toEqual([0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1]);
     expect(Array.from(p.responseMask)).toEqual([1, 1, 0, 1, 1, 1]);
     expect(Array.from(p.lastIndex)).toEqual([1, 2]);
+  });
+});
+
+describe('rolloutWindow', () => {
+  it('keeps only the columns its rows use, each side rounded up to 8 tokens', () => {
+    const prompt = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+    const response = (n: number): number[] => Array.from({ length: n }, () => 9);
+    const p = packRollout([prompt(5), prompt(11)], [response(3), response(10)], 24, 24);
+    expect(rolloutWindow(p, [0, 1])).toEqual({ rows: [0, 1], prompt: 16, response: 16 });
+    expect(rolloutWindow(p, [0])).toEqual({ rows: [0], prompt: 8, response: 8 });
+    expect(rolloutWindow(packRollout([prompt(23)], [response(24)], 24, 24), [0])).toEqual({ rows: [0], prompt: 24, response: 24 });
+  });
+
+  it("reads each response token's log-prob at the right place: KL per response equals an unpadded recomputation", async () => {
+    const wide = { ...tiny, contextLength: 64 };
+    const policy = GPT.create(wide, 21);
+    const ref = GPT.create(wide, 23); // differs from the policy, so every token's KL is non-zero
+    const value = GPT.create(wide, 22);
+    const before = policy.clone();
+    // P = 30 and R = 12 leave padding on both sides that the window drops.
+    const trainer = new PpoTrainer({ policy, ref, value }, { rewardFn: countA, prompts }, { ...base, promptLength: 30, responseLength: 12, batchSize: 4 });
+    await trainer.step();
+    const s = trainer.lastSamples;
+    if (!s) throw new Error('no samples');
+    for (let b = 0; b < s.prompts.length; b++) {
+      const seq = [...s.prompts[b], ...s.responses[b]];
+      const expected = tf.tidy(() => {
+        const ids = tf.tensor2d([seq], [1, seq.length], 'int32');
+        const diff = tf.sub(before.tokenLogProbs(ids).logProbs, ref.tokenLogProbs(ids).logProbs);
+        // Position t holds the log-prob of token t + 1: the response tokens are t >= P_b - 1.
+        return tf.sum(tf.slice(diff, [0, s.prompts[b].length - 1], [1, s.responses[b].length])).dataSync()[0];
+      });
+      expect(s.kl[b]).toBeCloseTo(expected, 4);
+    }
+    trainer.dispose();
+    [policy, ref, value, before].forEach((m) => m.dispose());
   });
 });
 

@@ -4,7 +4,7 @@ import { GPT } from '../../src/lib/model/gpt';
 import { createRng } from '../../src/lib/random';
 import { EOS, VOCAB_SIZE, encode } from '../../src/lib/tokenizer';
 import { encodePrompt } from '../../src/lib/world/format';
-import { RewardTrainer, packScoredRows, rankingFromTiers, type TokenRanking } from '../../src/lib/train/reward';
+import { RewardTrainer, packScoredRows, rankingFromTiers, scoreWithModel, type TokenRanking } from '../../src/lib/train/reward';
 import { rankingPairs } from '../../src/lib/train/rl-math';
 
 beforeAll(async () => {
@@ -34,6 +34,21 @@ describe('packScoredRows', () => {
     expect(Array.from(p.mask.subarray(0, 8))).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
     expect(p.positions[0]).toBe(4);
     expect(p.positions[1]).toBe(0); // filler row
+  });
+});
+
+describe('scoreWithModel', () => {
+  it('pads each batch only to its longest row, and the padding does not change a score', async () => {
+    const model = GPT.create(tiny, 3);
+    const short = [encode('ab'), [...encode('ab'), EOS]] as const;
+    const long = [encode('ab'), [...encode('abababababababab'), EOS]] as const;
+    expect(packScoredRows([short], 2, 32).length).toBe(8); // 5 tokens -> 8, not maxLength 32
+    expect(packScoredRows([short, long], 2, 32).length).toBe(24); // 19 tokens -> 24
+    expect(packScoredRows([long], 1, 16).length).toBe(16); // cut at maxLength
+    const alone = await scoreWithModel(model, [[...short[0]]], [[...short[1]]], 2, 32);
+    const withLong = await scoreWithModel(model, [[...short[0]], [...long[0]]], [[...short[1]], [...long[1]]], 2, 32);
+    expect(withLong[0]).toBeCloseTo(alone[0], 5);
+    expect(withLong[1]).not.toBeCloseTo(withLong[0], 3);
   });
 });
 

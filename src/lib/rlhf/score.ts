@@ -8,10 +8,10 @@ export interface AnswerGroup {
   responses: readonly string[];
 }
 
-export async function scoreAnswerGroups(model: TrainableModel, groups: readonly AnswerGroup[], rows: number, length: number): Promise<number[][]> {
+export async function scoreAnswerGroups(model: TrainableModel, groups: readonly AnswerGroup[], rows: number, maxLength: number): Promise<number[][]> {
   const prompts = groups.flatMap((g) => g.responses.map(() => encodePrompt(g.prompt)));
   const responses = groups.flatMap((g) => g.responses.map(encodeResponse));
-  const flat = await scoreWithModel(model, prompts, responses, rows, length);
+  const flat = await scoreWithModel(model, prompts, responses, rows, maxLength);
   const out: number[][] = [];
   let offset = 0;
   for (const g of groups) {

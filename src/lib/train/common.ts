@@ -113,14 +113,29 @@ export interface LmBatch {
   weights: Float32Array;
 }
 
+/** Shapes are rounded up to this many tokens, so a run sees only a handful of distinct lengths. */
+export const LENGTH_STEP = 8;
+
 /**
- * Right-pads sequences to a fixed [rows, T] (fixed shapes keep WebGPU's buffer pool flat).
- * Sequences longer than T are cut to their first T tokens. `lossFrom[b]` is the first token
+ * The length T of a batch whose longest sequence has `longest` tokens: rounded up to LENGTH_STEP
+ * (WebGPU compiles a program per shape; a few shapes are compiled once and reused) and at most
+ * `maxLength`. Padding only to the batch's own longest row instead of maxLength halves the work
+ * on this world's short answers, and right padding never changes what a causal model computes
+ * for the real tokens.
+ */
+export function batchLength(longest: number, maxLength: number): number {
+  return Math.max(1, Math.min(maxLength, Math.ceil(longest / LENGTH_STEP) * LENGTH_STEP));
+}
+
+/**
+ * Right-pads sequences to [rows, T] with T = batchLength(longest sequence, maxLength).
+ * Sequences longer than maxLength are cut to their first maxLength tokens. `lossFrom[b]` is the first token
  * index whose prediction counts (the response start for SFT, 1 for pretraining). Rows past
  * `sequences.length` are filler: one BOS-like PAD token, weight 0.
  */
-export function buildLmBatch(sequences: readonly (readonly number[])[], lossFrom: readonly number[], rows: number, length: number): LmBatch {
+export function buildLmBatch(sequences: readonly (readonly number[])[], lossFrom: readonly number[], rows: number, maxLength: number): LmBatch {
   if (sequences.length > rows) throw new Error(`buildLmBatch: ${sequences.length} sequences for ${rows} rows`);
+  const length = batchLength(Math.max(1, ...sequences.map((s) => s.length)), maxLength);
   const ids = new Int32Array(rows * length).fill(PAD);
   const mask = new Float32Array(rows * length);
   const targets = new Int32Array(rows * length).fill(PAD);

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { PAD } from '../tokenizer';
 import { createRng, type Rng } from '../random';
-import { createAdam, guardedStep } from './common';
+import { batchLength, createAdam, guardedStep } from './common';
 import { buildPairTable, rankingLoss, rankingPairs, type RankingGroup } from './rl-math';
 import type { Metrics, TrainableModel } from './types';
 
@@ -42,7 +42,7 @@ export interface RewardConfig {
   batchSize: number;
   /** Most responses a ranking may have (K); fixes the batch at batchSize * maxResponses rows. Default 4. */
   maxResponses: number;
-  /** Fixed length T of prompt + response; longer sequences are cut. Default 128. */
+  /** Longest prompt + response; longer sequences are cut (batches pad to their own longest). Default 128. */
   maxLength: number;
   /** Clip gradients to this global norm; null disables. Default 1.0. */
   maxGradNorm: number | null;
@@ -82,7 +82,7 @@ export interface RewardTrainerState {
   epoch: number;
 }
 
-/** Fixed-shape rows of prompt + response, right-padded, with the position of each row's last token. */
+/** Rows of prompt + response, right-padded, with the position of each row's last token. */
 export interface ScoredRows {
   rows: number;
   length: number;
@@ -92,9 +92,13 @@ export interface ScoredRows {
   positions: Int32Array;
 }
 
-/** Packs (prompt, response) pairs into [rows, T]; rows past `pairs.length` are one-token filler. */
-export function packScoredRows(pairs: ReadonlyArray<readonly [readonly number[], readonly number[]]>, rows: number, length: number): ScoredRows {
+/**
+ * Packs (prompt, response) pairs into [rows, T], T = batchLength(longest pair, maxLength); longer
+ * pairs are cut to maxLength. Rows past `pairs.length` are one-token filler.
+ */
+export function packScoredRows(pairs: ReadonlyArray<readonly [readonly number[], readonly number[]]>, rows: number, maxLength: number): ScoredRows {
   if (pairs.length > rows) throw new Error(`packScoredRows: ${pairs.length} sequences for ${rows} rows`);
+  const length = batchLength(Math.max(1, ...pairs.map(([p, r]) => p.length + r.length)), maxLength);
   const ids = new Int32Array(rows * length).fill(PAD);
   const mask = new Float32Array(rows * length);
   const positions = new Int32Array(rows);
@@ -266,22 +270,22 @@ export class RewardTrainer {
   }
 }
 
-/** Scores (prompt, response) pairs with any scalar-head model in fixed [rows, T] batches. */
+/** Scores (prompt, response) pairs with any scalar-head model in batches of `rows` (see packScoredRows). */
 export async function scoreWithModel(
   model: TrainableModel,
   prompts: readonly number[][],
   responses: readonly number[][],
   rows: number,
-  length: number,
+  maxLength: number,
 ): Promise<number[]> {
   if (prompts.length !== responses.length) throw new Error('score: prompts and responses differ in number');
   const out: number[] = [];
   for (let i = 0; i < prompts.length; i += rows) {
     const pairs = prompts.slice(i, i + rows).map((p, j) => [p, responses[i + j]] as const);
-    const packed = packScoredRows(pairs, rows, length);
+    const packed = packScoredRows(pairs, rows, maxLength);
     const r = tf.tidy(() => {
-      const ids = tf.tensor2d(packed.ids, [rows, length], 'int32');
-      const mask = tf.tensor2d(packed.mask, [rows, length]);
+      const ids = tf.tensor2d(packed.ids, [rows, packed.length], 'int32');
+      const mask = tf.tensor2d(packed.mask, [rows, packed.length]);
       const { hidden } = model.forward(ids, mask);
       return model.scalarAt(hidden, tf.tensor1d(packed.positions, 'int32'));
     });

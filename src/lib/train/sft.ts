@@ -18,7 +18,7 @@ export interface SftConfig {
   learningRate: number;
   /** Sequences per step. Default 16. */
   batchSize: number;
-  /** Fixed sequence length T; longer examples are cut. Default 128. */
+  /** Longest sequence; longer examples are cut (batches pad to their own longest). Default 128. */
   maxLength: number;
   /** Clip gradients to this global norm; null disables. Default 1.0 (TRL's max_grad_norm). */
   maxGradNorm: number | null;
@@ -55,13 +55,13 @@ export interface LmTrainerState {
   numTokens: number;
 }
 
-/** Builds the fixed-shape batch of `examples` (SFT weighting or all tokens). */
-export function buildSftBatch(examples: readonly SftExample[], rows: number, length: number, completionOnly = true): LmBatch {
+/** Builds the batch of `examples` (SFT weighting or all tokens), padded to its longest example. */
+export function buildSftBatch(examples: readonly SftExample[], rows: number, maxLength: number, completionOnly = true): LmBatch {
   return buildLmBatch(
     examples.map((e) => e.ids),
     examples.map((e) => (completionOnly ? e.responseStart : 1)),
     rows,
-    length,
+    maxLength,
   );
 }
 
@@ -146,7 +146,7 @@ export class SftTrainer {
   }
 
   /**
-   * Token-mean loss and accuracy over `examples` (no update), in fixed-shape batches:
+   * Token-mean loss and accuracy over `examples` (no update), in batches of batchSize:
    * { 'eval/loss', 'eval/mean_token_accuracy' }. Reads back once per batch.
    */
   async evaluate(examples: readonly SftExample[]): Promise<Metrics> {
