@@ -1,18 +1,20 @@
 // npm run pipeline -- --preset quick|default|overoptimize [--backend wasm] [--json FILE]
 //                     [--log FILE] [--base PATH] [--seed N] [--beta B] [--rounds N] [--ptx C]
-//                     [--ppo-iterations N] [--set key=value ...]
+//                     [--ppo-iterations N] [--set key=value ...] [--save DIR]
 //
 // --set overrides any numeric setting of PipelineSettings by name (e.g. --set rmEpochs=3).
+// --save writes the trained models as DIR/sft.ckpt, DIR/rm.ckpt and DIR/policy.ckpt (the page's
+// checkpoint upload takes them).
 //
 // base -> SFT -> reward model (simulated labeler) -> PPO, in rounds, then a summary in the spirit
 // of InstructGPT's Figure 1. Every logged step goes to the metrics log (JSON Lines).
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../src/lib/backend-node';
 import { CLEAR_GAP, DEFAULT_SETTINGS, PRESET_NAMES, runPipeline, settingsFor, type PipelineSettings, type PipelineSummary } from '../src/lib/rlhf';
 import { ProgressBar, UsageError, parseChoice, parseNonNegativeNumber, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
-import { loadModelFile } from './lib/models';
+import { loadModelFile, saveModelFile } from './lib/models';
 import { FAMILIES } from '../src/lib/world/types';
 
 runCli(async () => {
@@ -29,6 +31,7 @@ runCli(async () => {
       ptx: { type: 'string' },
       'ppo-iterations': { type: 'string' },
       set: { type: 'string', multiple: true },
+      save: { type: 'string' },
     },
   });
   const preset = parseChoice('preset', values.preset, PRESET_NAMES, 'default');
@@ -53,6 +56,12 @@ runCli(async () => {
   let barStage = '';
   const summary = await runPipeline(base, settings, {
     onLog: (record) => appendFileSync(logPath, `${JSON.stringify(record)}\n`),
+    onModels: async (models) => {
+      const dir = values.save;
+      if (dir === undefined) return;
+      mkdirSync(dir, { recursive: true });
+      for (const [stage, model] of Object.entries(models)) await saveModelFile(join(dir, `${stage}.ckpt`), model, { stage, seed: settings.seed, preset });
+    },
     onProgress: (stage, done, total, detail) => {
       if (stage !== barStage) {
         bar?.finish();

@@ -18,6 +18,21 @@ import { runPipeline, settingsFor, type PipelineSummary } from '../../src/lib/rl
 const GOLD_MARGIN = 0.01;
 
 let base: GPT;
+/** Largest absolute weight change from SFT of the models runPipeline hands to onModels. */
+let policyDrift = Number.NaN;
+let rmDrift = Number.NaN;
+
+async function largestWeightChange(from: GPT, to: GPT): Promise<number> {
+  let largest = 0;
+  for (const [name, w] of from.weights) {
+    const other = to.weights.get(name);
+    if (!other) throw new Error(`missing weight ${name}`);
+    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(w, other))));
+    largest = Math.max(largest, (await d.data())[0]);
+    d.dispose();
+  }
+  return largest;
+}
 let summary: PipelineSummary;
 const logged: Record<string, number | string>[] = [];
 
@@ -25,7 +40,13 @@ beforeAll(async () => {
   await initNodeBackend('wasm');
   base = GPT.create(DEFAULT_CONFIG, 0);
   applyCheckpoint(base, parseCheckpoint(new Uint8Array(readFileSync(join(import.meta.dirname, '..', '..', 'public', 'models', 'base', 'base.ckpt')))));
-  summary = await runPipeline(base, settingsFor('quick'), { onLog: (record) => logged.push(record) });
+  summary = await runPipeline(base, settingsFor('quick'), {
+    onLog: (record) => logged.push(record),
+    onModels: async ({ sft, rm, policy }) => {
+      policyDrift = await largestWeightChange(sft, policy);
+      rmDrift = await largestWeightChange(sft, rm);
+    },
+  });
 }, 900_000);
 
 afterAll(() => {
@@ -63,6 +84,11 @@ describe('the quick preset (seeded)', () => {
     }
     expect(logged.some((r) => r.stage === 'sft' && typeof r['eval/loss'] === 'number')).toBe(true);
     expect(logged.some((r) => r.stage === 'eval' && typeof r['eval/win_rate'] === 'number')).toBe(true);
+  });
+
+  it('hands the trained models to onModels (what --save writes): policy and RM both moved away from SFT', () => {
+    expect(policyDrift).toBeGreaterThan(1e-3);
+    expect(rmDrift).toBeGreaterThan(1e-3);
   });
 
   it('early-stops SFT on held-out loss (the fair baseline)', () => {

@@ -52,6 +52,8 @@ export interface PipelineHooks {
   /** Every logged step: one line of the metrics log. */
   onLog?: (record: Record<string, number | string>) => void;
   onProgress?: (stage: string, done: number, total: number, detail?: string) => void;
+  /** The trained models, once, before they are disposed (e.g. to save them as checkpoints). */
+  onModels?: (models: { sft: GPT; rm: GPT; policy: GPT }) => Promise<void>;
 }
 
 const EVAL_TEMPERATURE = 0.7;
@@ -66,7 +68,10 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
   const progress = hooks.onProgress ?? (() => undefined);
   const seed = settings.seed;
 
-  const evalSubset = settings.evalPrompts === null ? heldoutPrompts() : spreadFamilies(heldoutPrompts(), settings.evalPrompts);
+  // Each held-out prompt is answered evalSamples times: one sample per prompt moves a 120-prompt
+  // win rate by about 0.03 from seed to seed, more than the effects being measured.
+  const evalPrompts = settings.evalPrompts === null ? heldoutPrompts() : spreadFamilies(heldoutPrompts(), settings.evalPrompts);
+  const evalSubset = Array.from({ length: settings.evalSamples }, () => evalPrompts).flat();
   const evaluate = async (model: GPT, evalSeed: number): Promise<string[]> =>
     sampleResponses(model, evalSubset.map((i) => i.prompt), { temperature: EVAL_TEMPERATURE, maxNewTokens: settings.responseLength, seed: evalSeed, batchSize: 40 });
 
@@ -237,6 +242,7 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
     wall_seconds: (Date.now() - started) / 1000,
     settings,
   };
+  await hooks.onModels?.({ sft, rm, policy });
   ppo?.dispose();
   rmTrainer?.dispose();
   tf.dispose([sft, rm, policy, value].flatMap((m) => [...m.weights.values()]));

@@ -41,6 +41,8 @@ export interface PipelineSettings {
   evalEvery: number;
   /** Held-out prompts used for the evaluation (all of them when null). */
   evalPrompts: number | null;
+  /** Answers sampled per held-out prompt for the win rate and gold score (more = less noise). */
+  evalSamples: number;
 }
 
 export const DEFAULT_SETTINGS: PipelineSettings = {
@@ -68,6 +70,7 @@ export const DEFAULT_SETTINGS: PipelineSettings = {
   samplingTemperature: 1,
   evalEvery: 10,
   evalPrompts: null,
+  evalSamples: 4,
 };
 
 export const PRESETS = {
@@ -96,7 +99,7 @@ export function settingsFor(preset: PresetName, overrides: Partial<PipelineSetti
 /** Human-readable problems with a settings object ([] when it can run). */
 export function settingsProblems(s: PipelineSettings): string[] {
   const problems: string[] = [];
-  const positiveInts: (keyof PipelineSettings)[] = ['sftMaxSteps', 'sftEvalEvery', 'sftPatience', 'sftBatchSize', 'rounds', 'rankingsPerRound', 'rmEpochs', 'rmBatchSize', 'ppoIterations', 'ppoBatchSize', 'ppoEpochs', 'responseLength', 'evalEvery'];
+  const positiveInts: (keyof PipelineSettings)[] = ['sftMaxSteps', 'sftEvalEvery', 'sftPatience', 'sftBatchSize', 'rounds', 'rankingsPerRound', 'rmEpochs', 'rmBatchSize', 'ppoIterations', 'ppoBatchSize', 'ppoEpochs', 'responseLength', 'evalEvery', 'evalSamples'];
   for (const key of positiveInts) {
     const v = s[key];
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) problems.push(`${key} must be a positive integer (got ${String(v)})`);
