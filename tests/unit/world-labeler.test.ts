@@ -110,4 +110,17 @@ describe('rankWithTies', () => {
   it('orders the distinct levels exactly at temperature 0', () => {
     expect(rankWithTies([0.5, 0.9, 0.5, 0.2], createRng(1), { temperature: 0 })).toEqual([[1], [0, 2], [3]]);
   });
+
+  it('with a tie gap, answers within the gap of a tier\'s best answer join it (no chaining past it)', () => {
+    // 0.90 and 0.86 are within 0.05; 0.83 is 0.07 below the tier's best, so it starts a new tier
+    // with 0.80; 0.40 stands alone.
+    expect(rankWithTies([0.8, 0.9, 0.4, 0.86, 0.83], createRng(1), { temperature: 0, tieGap: 0.05 })).toEqual([[1, 3], [0, 4], [2]]);
+  });
+
+  it('a tie gap of 0 draws exactly what the exact-tie labeler draws (same seed, same tiers)', () => {
+    const scores = [0.5, 0.9, 0.5, 0.2, 0.7];
+    const a = createRng(4);
+    const b = createRng(4);
+    for (let trial = 0; trial < 20; trial++) expect(rankWithTies(scores, a, { tieGap: 0 })).toEqual(rankWithTies(scores, b));
+  });
 });

@@ -44,6 +44,8 @@ export interface SimulatedRankingOptions extends SampleKOptions {
   round: number;
   modelName: string;
   labelerTemperature?: number;
+  /** Gold-score gap under which the labeler calls two answers equally good (see rankWithTies). */
+  labelerTieGap?: number;
   weights?: JudgeWeights;
 }
 
@@ -59,6 +61,7 @@ export async function collectSimulatedRankings(
   return items.map((item, i) => {
     const { tiers, order } = simulateRanking(item, samples[i], rng, {
       temperature: options.labelerTemperature ?? DEFAULT_LABELER_TEMPERATURE,
+      tieGap: options.labelerTieGap,
       weights: options.weights,
     });
     return {

@@ -147,6 +147,7 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
       round,
       modelName,
       labelerTemperature: settings.labelerTemperature,
+      labelerTieGap: settings.labelerTieGap,
     });
     rankings.push(...collected);
     if (round === 0) labelerAgreement = labelerGoldAgreement(items, collected);

@@ -20,6 +20,8 @@ export interface PipelineSettings {
   k: number;
   /** The simulated labeler's noise on gold-score differences (0 = ranks exactly by gold). */
   labelerTemperature: number;
+  /** Answers whose gold scores differ by at most this are ranked as ties (0 = equal scores only). */
+  labelerTieGap: number;
   /** Passes over all rankings so far, per round. */
   rmEpochs: number;
   rmBatchSize: number;
@@ -56,6 +58,7 @@ export const DEFAULT_SETTINGS: PipelineSettings = {
   rankingsPerRound: 320,
   k: 4,
   labelerTemperature: DEFAULT_LABELER_TEMPERATURE,
+  labelerTieGap: 0,
   rmEpochs: 2,
   rmBatchSize: 8,
   rmLearningRate: 1e-4,
@@ -112,6 +115,7 @@ export function settingsProblems(s: PipelineSettings): string[] {
   if (!(s.ptxCoef >= 0)) problems.push(`ptxCoef must be >= 0 (got ${s.ptxCoef})`);
   if (s.klTarget !== null && !(s.klTarget > 0)) problems.push(`klTarget must be > 0 or null (got ${s.klTarget})`);
   if (!(s.labelerTemperature >= 0) || !Number.isFinite(s.labelerTemperature)) problems.push(`labelerTemperature must be >= 0 (got ${s.labelerTemperature})`);
+  if (!(s.labelerTieGap >= 0 && s.labelerTieGap < 1)) problems.push(`labelerTieGap must be in [0, 1) (got ${s.labelerTieGap})`);
   if (!(s.samplingTemperature > 0)) problems.push(`samplingTemperature must be > 0 (got ${s.samplingTemperature})`);
   if (s.ppoBatchSize % 2 !== 0) problems.push(`ppoBatchSize must be even (two minibatches), got ${s.ppoBatchSize}`);
   return problems;

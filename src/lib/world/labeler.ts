@@ -16,6 +16,11 @@ export const DEFAULT_LABELER_TEMPERATURE = 0.24;
 export interface LabelerOptions {
   /** Noise on gold-score differences; 0 ranks exactly by gold score. */
   temperature?: number;
+  /**
+   * rankWithTies only: answers whose gold scores are within this of the best answer of a tier
+   * join that tier (a person cannot tell them apart). Default 0: only equal scores tie.
+   */
+  tieGap?: number;
 }
 
 /** Indices of `scores`, best first, sampled Plackett-Luce. Ties at temperature 0 keep index order. */
@@ -52,29 +57,31 @@ export interface SimulatedRanking {
   scores: number[];
 }
 
-/** Judge each response with the gold judge, then rank them as a noisy labeler would. */
 /**
- * Like rankResponses, but answers of exactly equal gold score form one tier (a tie), as a person
- * marks two equally good (or identical) answers as tied. Plackett-Luce noise applies between the
- * distinct quality levels only. Tiers are best first: [[2], [0, 3], [1]].
+ * Like rankResponses, but answers of equal gold score (within `tieGap`) form one tier (a tie), as
+ * a person marks two equally good (or identical) answers as tied. Plackett-Luce noise applies
+ * between the quality levels only (each level scored by its best answer). Tiers are best first:
+ * [[2], [0, 3], [1]]; answers within a tier keep index order.
  */
 export function rankWithTies(scores: readonly number[], rng: Rng, options: LabelerOptions = {}): number[][] {
-  const levels: number[] = [];
-  const members: number[][] = [];
-  scores.forEach((score, index) => {
-    const level = levels.findIndex((l) => Math.abs(l - score) <= TIE_TOLERANCE);
-    if (level >= 0) members[level].push(index);
-    else {
-      levels.push(score);
-      members.push([index]);
-    }
-  });
-  return rankResponses(levels, rng, options).map((level) => members[level]);
+  const gap = Math.max(options.tieGap ?? 0, TIE_TOLERANCE);
+  const byScore = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+  const levels: { top: number; members: number[] }[] = [];
+  for (const index of byScore) {
+    const current = levels.at(-1);
+    if (current && current.top - scores[index] <= gap) current.members.push(index);
+    else levels.push({ top: scores[index], members: [index] });
+  }
+  // Levels in order of their first answer, so the noise draws follow the answers' order.
+  for (const level of levels) level.members.sort((a, b) => a - b);
+  levels.sort((a, b) => a.members[0] - b.members[0]);
+  return rankResponses(levels.map((l) => l.top), rng, options).map((i) => levels[i].members);
 }
 
 /** Gold scores closer than this are the same quality level (they differ only by rounding). */
 const TIE_TOLERANCE = 1e-9;
 
+/** Judge each response with the gold judge, then rank them as a noisy labeler would. */
 export function simulateRanking(
   item: PromptItem,
   responses: readonly string[],
