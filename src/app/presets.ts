@@ -35,7 +35,7 @@ export const DEFAULT_PRESET: Preset = {
       ptxCoef: 0,
       responseLength: 40,
       evalEvery: 5,
-      evalPrompts: 12,
+      evalPrompts: 24,
     },
   },
   shapes: { maxLength: 128, promptLength: 48 },
