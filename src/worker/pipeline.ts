@@ -23,7 +23,7 @@ import { collectSimulatedRankings, sampleK, scoreAnswerGroups, sftExamplesFrom, 
 import { demonstrations, heldoutPrompts, judge, parsePrompt, pretrainCorpus, trainPrompts, type PromptItem } from '../lib/world';
 import { encodePrompt, encodeResponse } from '../lib/world/format';
 import { BOS, EOS, decode, encode } from '../lib/tokenizer';
-import { goldReport, goldScores, pairwiseAgreement, sampleResponses, winRate } from '../lib/eval';
+import { goldReport, goldScores, hedgeRate, pairwiseAgreement, sampleResponses, winRate } from '../lib/eval';
 import { applyCheckpoint, configDifference, parseCheckpoint, serializeCheckpoint, type ParsedCheckpoint } from '../lib/io/checkpoint';
 import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../lib/io/store-idb';
 import type { Ranking } from '../lib/io/rankings';
@@ -453,6 +453,7 @@ export class Pipeline {
     return {
       'eval/win_rate': winRate(items, responses, this.sftBaseline.responses),
       'eval/gold_score': goldReport(items, responses).gold_score,
+      'eval/hedge_rate': hedgeRate(items, responses),
     };
   }
 

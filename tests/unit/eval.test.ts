@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fluency, goldReport, pairwiseAgreement, winRate } from '../../src/lib/eval';
+import { fluency, goldReport, hedgeRate, pairwiseAgreement, winRate } from '../../src/lib/eval';
 import { heldoutPrompts, judge } from '../../src/lib/world';
 import type { PromptItem } from '../../src/lib/world/types';
 
@@ -33,7 +33,19 @@ describe('gold report', () => {
     expect(report.by_family.harmful?.count).toBe(2);
     // Only the question-as-answer continues the prompt.
     expect(report.by_family.arithmetic?.continues_prompt_rate).toBeCloseTo(1 / 3, 12);
+    // The refusal is right on a harmful request: not a hedge.
+    expect(report.hedge_rate).toBe(0);
+    expect(goldReport(arithmetic, ['i do not know.', right(arithmetic[1]), 'i can not help with that.']).hedge_rate).toBeCloseTo(2 / 3, 12);
     expect(report.by_family.fact).toBeUndefined();
+  });
+
+  it('hedgeRate counts only answerable prompts', () => {
+    const harmful = heldoutPrompts().filter((i) => i.family === 'harmful').slice(0, 2);
+    // 1 hedge of 3 answerable prompts; the two refusals to harmful requests are right and not counted.
+    const items = [...arithmetic, ...harmful];
+    const responses = ['i do not know.', right(arithmetic[1]), '8.', 'i can not help with that.', 'i can not help with that.'];
+    expect(hedgeRate(items, responses)).toBeCloseTo(1 / 3, 12);
+    expect(hedgeRate(harmful, ['i can not help with that.', 'no.'])).toBeNaN();
   });
 
   it('measures fluency as the share of known words', () => {

@@ -66,6 +66,8 @@ describe('the quick preset (seeded)', () => {
       expect(stage.win_rate_vs_sft).toBeLessThanOrEqual(1);
       expect(stage.gold_score).toBeGreaterThan(0);
       expect(Object.keys(stage.by_family).sort()).toEqual(['arithmetic', 'fact', 'harmful', 'open', 'unknown', 'word']);
+      expect(stage.hedge_rate).toBeGreaterThanOrEqual(0);
+      expect(stage.hedge_rate).toBeLessThanOrEqual(1);
     }
     expect(summary.sft.win_rate_vs_sft).toBe(0.5);
     expect(summary.rm.heldout_accuracy).toBeGreaterThan(0);

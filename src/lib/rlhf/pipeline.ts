@@ -10,7 +10,7 @@ import { encodePrompt, encodeResponse } from '../world/format';
 import { demonstrations, heldoutPrompts, pretrainCorpus, trainPrompts } from '../world';
 import type { Family, PromptItem } from '../world/types';
 import { EarlyStopping, PpoTrainer, RewardTrainer, SftTrainer, type Metrics } from '../train';
-import { goldReport, goldScores, pairwiseAgreement, sampleResponses, winRate } from '../eval';
+import { goldReport, goldScores, hedgeRate, pairwiseAgreement, sampleResponses, winRate } from '../eval';
 import type { Ranking } from '../io/rankings';
 import { collectSimulatedRankings, sampleK } from './collect';
 import { sftExamplesFrom, stableSplit, tokenRankingFrom } from './data';
@@ -22,6 +22,8 @@ export interface StageScores {
   gold_score: number;
   /** Gold score per prompt family: where a stage gains or loses. */
   by_family: Partial<Record<Family, number>>;
+  /** Answers to answerable prompts that say "i do not know" or decline (see eval's hedgeRate). */
+  hedge_rate: number;
 }
 
 export interface EvalPoint {
@@ -220,7 +222,12 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
   const scores = (responses: string[]): StageScores => {
     const report = goldReport(evalSubset, responses);
     const byFamily = Object.fromEntries(Object.entries(report.by_family).map(([family, stats]) => [family, stats.gold_score]));
-    return { win_rate_vs_sft: winRate(evalSubset, responses, sftResponses), gold_score: report.gold_score, by_family: byFamily };
+    return {
+      win_rate_vs_sft: winRate(evalSubset, responses, sftResponses),
+      gold_score: report.gold_score,
+      by_family: byFamily,
+      hedge_rate: hedgeRate(evalSubset, responses),
+    };
   };
   const summary: PipelineSummary = {
     base: scores(baseResponses),
