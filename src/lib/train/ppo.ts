@@ -243,7 +243,7 @@ function sliceWindow<A extends Int32Array | Float32Array>(src: A, rows: readonly
  * first `response` response columns, each its rows' longest rounded up to LENGTH_STEP. Columns
  * left of it are padding in every row (positions count real tokens only) and columns right of
  * it come after every row's last token (attention is causal), so dropping them changes no
- * number; on this world's short answers it saves about a third of the work.
+ * number. One long prompt or answer sets the width of its whole minibatch.
  */
 export interface RolloutWindow {
   rows: number[];
