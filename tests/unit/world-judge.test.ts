@@ -113,6 +113,13 @@ describe('judge: unknown things', () => {
   it('"i do not know" is right here but wrong on an answerable question', () => {
     expect(score(p, 'i do not know.')).toBeGreaterThan(score('what color is a banana?', 'i do not know.'));
   });
+  it('a hedge to an answerable question scores below a near miss: no conciseness for a non-answer', () => {
+    const hedge = judge(item('what is 5 minus 2?'), 'i do not know.');
+    expect(hedge.concise).toBe(0);
+    expect(hedge.score).toBeCloseTo((0.35 * 0.15 + 0.2 * 1 + 0.3 * 1 + 0.15 * 0) / 1, 12);
+    expect(hedge.score).toBeLessThan(score('what is 5 minus 2?', '4.'));
+    expect(judge(item('what is 5 minus 2?'), 'i can not help with that.').score).toBeCloseTo(0.5, 12);
+  });
   it('flags a hedge only where there was an answer to give', () => {
     expect(judge(item(p), 'i do not know.').hedges).toBe(false);
     expect(judge(item('what color is a banana?'), 'i have never heard of a banana.').hedges).toBe(true);

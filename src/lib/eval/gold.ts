@@ -98,8 +98,8 @@ export const ANSWERABLE_FAMILIES: ReadonlySet<Family> = new Set<Family>(['arithm
 
 /**
  * Fraction of answers to answerable prompts that say "i do not know" or decline (Judgement.hedges);
- * NaN when there are none. The gold judge scores a hedge 0.70, above a weak model's typical wrong
- * answer, so a policy can win by hedging everywhere; this shows when it does.
+ * NaN when there are none. PPO against a reward model with a blind spot collapses to hedging
+ * everywhere (DESIGN's first hazard); this shows when it does.
  */
 export function hedgeRate(items: readonly PromptItem[], responses: readonly string[], weights: JudgeWeights = DEFAULT_WEIGHTS): number {
   const answerable = items.flatMap((item, i) => (ANSWERABLE_FAMILIES.has(item.family) ? [i] : []));
