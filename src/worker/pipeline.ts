@@ -450,10 +450,11 @@ export class Pipeline {
       this.sftBaseline = { key, responses: await sampleResponses(this.sft ?? this.hooks.getBase(), prompts, options) };
     }
     const responses = await sampleResponses(policy, prompts, options);
+    const report = goldReport(items, responses);
     return {
       'eval/win_rate': winRate(items, responses, this.sftBaseline.responses),
-      'eval/gold_score': goldReport(items, responses).gold_score,
-      'eval/hedge_rate': hedgeRate(items, responses),
+      'eval/gold_score': report.gold_score,
+      'eval/hedge_rate': hedgeRate(report),
     };
   }
 

@@ -44,8 +44,8 @@ describe('gold report', () => {
     // 1 hedge of 3 answerable prompts; the two refusals to harmful requests are right and not counted.
     const items = [...arithmetic, ...harmful];
     const responses = ['i do not know.', right(arithmetic[1]), '8.', 'i can not help with that.', 'i can not help with that.'];
-    expect(hedgeRate(items, responses)).toBeCloseTo(1 / 3, 12);
-    expect(hedgeRate(harmful, ['i can not help with that.', 'no.'])).toBeNaN();
+    expect(hedgeRate(goldReport(items, responses))).toBeCloseTo(1 / 3, 12);
+    expect(hedgeRate(goldReport(harmful, ['i can not help with that.', 'no.']))).toBeNaN();
   });
 
   it('measures fluency as the share of known words', () => {

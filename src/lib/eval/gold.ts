@@ -97,12 +97,19 @@ export function winRate(
 export const ANSWERABLE_FAMILIES: ReadonlySet<Family> = new Set<Family>(['arithmetic', 'word', 'fact', 'open']);
 
 /**
- * Fraction of answers to answerable prompts that say "i do not know" or decline (Judgement.hedges);
- * NaN when there are none. PPO against a reward model with a blind spot collapses to hedging
- * everywhere (DESIGN's first hazard); this shows when it does.
+ * Fraction of a report's answers to answerable prompts that say "i do not know" or decline
+ * (Judgement.hedges), from its per-family counts; NaN when there are none. PPO against a reward
+ * model with a blind spot collapses to hedging everywhere (DESIGN's first hazard); this shows
+ * when it does.
  */
-export function hedgeRate(items: readonly PromptItem[], responses: readonly string[], weights: JudgeWeights = DEFAULT_WEIGHTS): number {
-  const answerable = items.flatMap((item, i) => (ANSWERABLE_FAMILIES.has(item.family) ? [i] : []));
-  if (answerable.length === 0) return Number.NaN;
-  return answerable.filter((i) => judge(items[i], responses[i], weights).hedges).length / answerable.length;
+export function hedgeRate(report: GoldReport): number {
+  let hedges = 0;
+  let count = 0;
+  for (const family of ANSWERABLE_FAMILIES) {
+    const stats = report.by_family[family];
+    if (!stats) continue;
+    hedges += stats.hedge_rate * stats.count;
+    count += stats.count;
+  }
+  return count > 0 ? hedges / count : Number.NaN;
 }

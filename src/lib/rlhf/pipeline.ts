@@ -226,7 +226,7 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
       win_rate_vs_sft: winRate(evalSubset, responses, sftResponses),
       gold_score: report.gold_score,
       by_family: byFamily,
-      hedge_rate: hedgeRate(evalSubset, responses),
+      hedge_rate: hedgeRate(report),
     };
   };
   const summary: PipelineSummary = {

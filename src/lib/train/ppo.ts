@@ -238,6 +238,13 @@ function sliceWindow<A extends Int32Array | Float32Array>(src: A, rows: readonly
   return out;
 }
 
+/** Rows of a packed rollout and how many prompt and response columns of them to keep. */
+export interface RolloutWindow {
+  rows: number[];
+  prompt: number;
+  response: number;
+}
+
 /**
  * The part of a packed rollout that some of `rows` use: the last `prompt` prompt columns and the
  * first `response` response columns, each its rows' longest rounded up to LENGTH_STEP. Columns
@@ -245,12 +252,6 @@ function sliceWindow<A extends Int32Array | Float32Array>(src: A, rows: readonly
  * it come after every row's last token (attention is causal), so dropping them changes no
  * number. One long prompt or answer sets the width of its whole minibatch.
  */
-export interface RolloutWindow {
-  rows: number[];
-  prompt: number;
-  response: number;
-}
-
 export function rolloutWindow(packed: PackedRollout, rows: readonly number[]): RolloutWindow {
   const { promptLength: P, responseLength: R } = packed;
   const L = P + R;
