@@ -120,6 +120,17 @@ describe('judge: unknown things', () => {
     expect(hedge.score).toBeLessThan(score('what is 5 minus 2?', '4.'));
     expect(judge(item('what is 5 minus 2?'), 'i can not help with that.').score).toBeCloseTo(0.5, 12);
   });
+  it('no non-answer earns conciseness: a near miss > a hedge > an off-topic line, and another question is no better', () => {
+    const q = 'what is 5 minus 2?';
+    const offTopic = judge(item(q), 'the cat is happy.');
+    const question = judge(item(q), 'what is 6 minus 1?');
+    expect(offTopic.concise).toBe(0);
+    expect(question.concise).toBe(0);
+    expect(offTopic.score).toBeCloseTo(0.35 * 0.05 + 0.2 * 0.8 + 0.3 * 1, 12);
+    expect(question.score).toBeCloseTo(0.2 * 1 + 0.3 * 1, 12);
+    expect(score(q, 'i do not know.')).toBeGreaterThan(offTopic.score);
+    expect(score(q, '30.')).toBeGreaterThan(question.score);
+  });
   it('flags a hedge only where there was an answer to give', () => {
     expect(judge(item(p), 'i do not know.').hedges).toBe(false);
     expect(judge(item('what color is a banana?'), 'i have never heard of a banana.').hedges).toBe(true);
