@@ -1,7 +1,7 @@
 // The whole loop learns: `npm run pipeline -- --preset quick`, seeded, on the shipped base model.
 // PPO against a reward model trained on the simulated labeler's rankings must beat the SFT model
 // on the gold judge (held-out prompts the RM and PPO never saw) by a stated margin. This is the
-// same runPipeline the CLI runs; it takes about seven minutes on one core.
+// same runPipeline the CLI runs; it takes about twelve minutes on one core.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -13,10 +13,11 @@ import { runPipeline, settingsFor, type PipelineSummary } from '../../src/lib/rl
 
 /**
  * PPO's mean gold score over SFT's on the 120 held-out prompts (four samples each). Measured
- * +0.014 (0.636 -> 0.650, win rate 0.566) on this seed. The run is seeded, so the gain moves only
- * when the code does; 0.01 is about one standard error of a 480-answer mean.
+ * +0.039 (0.617 -> 0.656, win rate 0.524) on this seed; after the first round alone it was -0.001,
+ * which is why the preset runs two. The run is seeded, so the gain moves only when the code does;
+ * 0.02 is about two standard errors of a 480-answer mean.
  */
-const GOLD_MARGIN = 0.01;
+const GOLD_MARGIN = 0.02;
 
 let base: GPT;
 /** Largest absolute weight change from SFT of the models runPipeline hands to onModels. */
@@ -48,7 +49,7 @@ beforeAll(async () => {
       rmDrift = await largestWeightChange(sft, rm);
     },
   });
-}, 900_000);
+}, 1_800_000);
 
 afterAll(() => {
   base?.dispose();
@@ -75,13 +76,13 @@ describe('the quick preset (seeded)', () => {
     expect(summary.rm.clear_pairs).toBeGreaterThan(0);
     expect(summary.rm.clear_pairs).toBeLessThanOrEqual(summary.rm.pairs);
     expect(Number.isFinite(summary.ppo.kl)).toBe(true);
-    expect(summary.ppo.iterations).toBe(settingsFor('quick').ppoIterations);
+    expect(summary.ppo.iterations).toBe(settingsFor('quick').ppoIterations * settingsFor('quick').rounds);
     expect(summary.wall_seconds).toBeGreaterThan(0);
   });
 
   it('logs every stage step with TRL metric names', () => {
     const ppoSteps = logged.filter((r) => r.stage === 'ppo');
-    expect(ppoSteps).toHaveLength(settingsFor('quick').ppoIterations);
+    expect(ppoSteps).toHaveLength(settingsFor('quick').ppoIterations * settingsFor('quick').rounds);
     for (const name of ['objective/scores', 'objective/kl', 'objective/rlhf_reward', 'objective/entropy', 'policy/clipfrac_avg', 'policy/approxkl_avg', 'loss/policy_avg', 'loss/value_avg']) {
       expect(ppoSteps.every((r) => typeof r[name] === 'number' && Number.isFinite(r[name]))).toBe(true);
     }

@@ -40,8 +40,10 @@ describe('rlhf data', () => {
 describe('pipeline settings', () => {
   it('layers a preset over the defaults', () => {
     const quick = settingsFor('quick');
-    expect(quick.rounds).toBe(1);
+    expect(quick.sftMaxSteps).toBe(120);
+    expect(DEFAULT_SETTINGS.sftMaxSteps).toBe(600);
     expect(quick.beta).toBe(DEFAULT_SETTINGS.beta);
+    expect(settingsFor('overoptimize').rounds).toBe(1);
     expect(settingsFor('quick', { beta: 0 }).beta).toBe(0);
   });
 
