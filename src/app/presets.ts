@@ -29,7 +29,7 @@ export const DEFAULT_PRESET: Preset = {
       steps: 40,
       learningRate: 1e-4,
       batchSize: 16,
-      beta: 0.05,
+      beta: 0.2, // as the pipeline's default (src/lib/rlhf/presets.ts says why)
       adaptiveKl: false,
       klTarget: 6,
       ptxCoef: 0,
