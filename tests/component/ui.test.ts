@@ -132,7 +132,7 @@ describe('PipelineView', () => {
     expect(start('ppo').disabled).toBe(true);
     expect(document.getElementById('ppo-blocked')?.textContent).toBe('Train the reward model first.');
     // Settings have labels and explanations.
-    expect((screen.getByLabelText('KL coefficient β') as HTMLInputElement).value).toBe('0.05');
+    expect((screen.getByLabelText('KL coefficient β') as HTMLInputElement).value).toBe('0.2');
     expect(screen.getByLabelText('KL coefficient β').getAttribute('aria-describedby')).toBe('ppo-beta-hint');
   });
 });
