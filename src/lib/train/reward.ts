@@ -6,7 +6,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { PAD } from '../tokenizer';
-import { createRng, type Rng } from '../random';
+import { createRng } from '../random';
+import { EpochSampler } from './epochs';
 import { batchLength, createAdam, guardedStep } from './common';
 import { buildPairTable, rankingLoss, rankingPairs, type RankingGroup } from './rl-math';
 import type { Metrics, TrainableModel } from './types';
@@ -118,19 +119,15 @@ export class RewardTrainer {
   readonly config: RewardConfig;
   readonly state: RewardTrainerState = { step: 0, epoch: 0 };
   private readonly model: RewardModel;
-  private rankings: TokenRanking[];
+  private readonly rankings: EpochSampler<TokenRanking>;
   private readonly optimizer: tf.Optimizer;
-  private readonly rng: Rng;
-  private order: number[] = [];
-  private cursor = 0;
 
   constructor(model: RewardModel, rankings: readonly TokenRanking[], config: Partial<RewardConfig> = {}) {
     this.config = { ...DEFAULT_REWARD_CONFIG, ...config };
     this.model = model;
-    this.rankings = [];
+    this.rankings = new EpochSampler<TokenRanking>([], createRng(this.config.seed));
     this.setRankings(rankings);
     this.optimizer = createAdam(this.config);
-    this.rng = createRng(this.config.seed);
   }
 
   private get rows(): number {
@@ -141,21 +138,7 @@ export class RewardTrainer {
   setRankings(rankings: readonly TokenRanking[]): void {
     for (const r of rankings) validateRanking(r, this.config.maxResponses);
     if (rankings.length === 0) throw new Error('RewardTrainer: no rankings');
-    this.rankings = [...rankings];
-    this.order = [];
-    this.cursor = 0;
-  }
-
-  private nextBatch(): TokenRanking[] {
-    const out: TokenRanking[] = [];
-    while (out.length < Math.min(this.config.batchSize, this.rankings.length)) {
-      if (this.cursor >= this.order.length) {
-        this.order = this.rng.shuffle(this.rankings.map((_, i) => i));
-        this.cursor = 0;
-      }
-      out.push(this.rankings[this.order[this.cursor++]]);
-    }
-    return out;
+    this.rankings.reset(rankings);
   }
 
   /** Lays rankings out as rows (each ranking's responses contiguous) plus their pair table. */
@@ -179,7 +162,7 @@ export class RewardTrainer {
 
   /** One step on a batch of rankings. Metrics: loss, accuracy, margin, mean_reward, grad_norm, learning_rate, epoch. */
   async step(): Promise<Metrics> {
-    const batch = this.nextBatch();
+    const batch = this.rankings.next(this.config.batchSize);
     const { packed, groups } = this.layout(batch);
     const table = buildPairTable(groups, this.rows);
     const used = groups.reduce((n, g) => n + g.count, 0);
@@ -203,7 +186,7 @@ export class RewardTrainer {
       step: this.state.step + 1,
     });
     this.state.step++;
-    this.state.epoch = (this.state.step * this.config.batchSize) / this.rankings.length;
+    this.state.epoch = (this.state.step * this.config.batchSize) / this.rankings.size;
     return { ...m, learning_rate: this.config.learningRate, epoch: this.state.epoch };
   }
 

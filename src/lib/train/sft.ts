@@ -3,7 +3,8 @@
 // machinery with every token weighted is the pretraining trainer (pretrain.ts).
 
 import * as tf from '@tensorflow/tfjs';
-import { createRng, type Rng } from '../random';
+import { createRng } from '../random';
+import { EpochSampler } from './epochs';
 import { buildLmBatch, createAdam, guardedStep, tokenLoss, type LmBatch } from './common';
 import type { Metrics, TrainableModel } from './types';
 
@@ -83,44 +84,26 @@ export class SftTrainer {
   readonly state: LmTrainerState = { step: 0, epoch: 0, numTokens: 0 };
   protected readonly stage: string = 'sft';
   private readonly model: TrainableModel;
-  private examples: SftExample[];
+  private readonly examples: EpochSampler<SftExample>;
   private readonly optimizer: tf.Optimizer;
-  private readonly rng: Rng;
-  private order: number[] = [];
-  private cursor = 0;
 
   constructor(model: TrainableModel, examples: readonly SftExample[], config: Partial<SftConfig> = {}) {
     this.config = { ...DEFAULT_SFT_CONFIG, ...config };
     if (examples.length === 0) throw new Error('SftTrainer: no training examples');
     this.model = model;
-    this.examples = [...examples];
+    this.examples = new EpochSampler(examples, createRng(this.config.seed));
     this.optimizer = createAdam(this.config);
-    this.rng = createRng(this.config.seed);
   }
 
   /** Replaces the training set (e.g. new demonstrations); the optimiser state is kept. */
   setExamples(examples: readonly SftExample[]): void {
     if (examples.length === 0) throw new Error('SftTrainer: no training examples');
-    this.examples = [...examples];
-    this.order = [];
-    this.cursor = 0;
-  }
-
-  private nextBatch(): SftExample[] {
-    const out: SftExample[] = [];
-    while (out.length < Math.min(this.config.batchSize, this.examples.length)) {
-      if (this.cursor >= this.order.length) {
-        this.order = this.rng.shuffle(this.examples.map((_, i) => i));
-        this.cursor = 0;
-      }
-      out.push(this.examples[this.order[this.cursor++]]);
-    }
-    return out;
+    this.examples.reset(examples);
   }
 
   /** One optimisation step. Metrics: loss, grad_norm, mean_token_accuracy, learning_rate, epoch, num_tokens. */
   async step(): Promise<Metrics> {
-    const batch = buildSftBatch(this.nextBatch(), this.config.batchSize, this.config.maxLength, this.config.completionOnlyLoss);
+    const batch = buildSftBatch(this.examples.next(this.config.batchSize), this.config.batchSize, this.config.maxLength, this.config.completionOnlyLoss);
     const t = batchTensors(batch);
     try {
       const m = await guardedStep({
@@ -138,7 +121,7 @@ export class SftTrainer {
       });
       this.state.step++;
       this.state.numTokens += batch.weights.reduce((a, b) => a + b, 0);
-      this.state.epoch = (this.state.step * this.config.batchSize) / this.examples.length;
+      this.state.epoch = (this.state.step * this.config.batchSize) / this.examples.size;
       return { ...m, learning_rate: this.config.learningRate, epoch: this.state.epoch, num_tokens: this.state.numTokens };
     } finally {
       tf.dispose([t.ids, t.mask, t.targets, t.weights]);
