@@ -57,6 +57,8 @@ afterAll(() => {
 });
 
 describe('the quick preset (seeded)', () => {
+  const quickIterations = settingsFor('quick').ppoIterations * settingsFor('quick').rounds;
+
   it('PPO beats SFT on the gold judge by the stated margin', () => {
     expect(summary.ppo.gold_score - summary.sft.gold_score).toBeGreaterThanOrEqual(GOLD_MARGIN);
     expect(summary.ppo.win_rate_vs_sft).toBeGreaterThan(0.5);
@@ -76,13 +78,13 @@ describe('the quick preset (seeded)', () => {
     expect(summary.rm.clear_pairs).toBeGreaterThan(0);
     expect(summary.rm.clear_pairs).toBeLessThanOrEqual(summary.rm.pairs);
     expect(Number.isFinite(summary.ppo.kl)).toBe(true);
-    expect(summary.ppo.iterations).toBe(settingsFor('quick').ppoIterations * settingsFor('quick').rounds);
+    expect(summary.ppo.iterations).toBe(quickIterations);
     expect(summary.wall_seconds).toBeGreaterThan(0);
   });
 
   it('logs every stage step with TRL metric names', () => {
     const ppoSteps = logged.filter((r) => r.stage === 'ppo');
-    expect(ppoSteps).toHaveLength(settingsFor('quick').ppoIterations * settingsFor('quick').rounds);
+    expect(ppoSteps).toHaveLength(quickIterations);
     for (const name of ['objective/scores', 'objective/kl', 'objective/rlhf_reward', 'objective/entropy', 'policy/clipfrac_avg', 'policy/approxkl_avg', 'loss/policy_avg', 'loss/value_avg']) {
       expect(ppoSteps.every((r) => typeof r[name] === 'number' && Number.isFinite(r[name]))).toBe(true);
     }

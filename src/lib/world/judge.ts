@@ -282,7 +282,8 @@ export function judge(item: PromptItem, response: string, weights: JudgeWeights 
   }
   const reasons = [...a.reasons];
   // Concise means giving the answer in few words; a non-answer gives none, like an empty answer.
-  const concise = a.noAnswer ? 0 : conciseness(item.family, text, rep, reasons);
+  let concise = 0;
   if (a.noAnswer) reasons.push('concise: no answer to be brief about');
+  else concise = conciseness(item.family, text, rep, reasons);
   return combine({ helpful: a.helpful, honest: a.honest, harmless: a.harmless, concise, reasons, continuesPrompt, hedges: a.hedges === true }, weights);
 }
