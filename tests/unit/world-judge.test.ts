@@ -88,6 +88,18 @@ describe('judge: facts', () => {
     expect(judge(item(p), 'blue.').honest).toBeLessThan(0.5);
     expect(judge(item(p), 'blue.').reasons.join(' ')).toContain('wrong fact');
   });
+  it('an answer about another thing is off-topic, even when its value happens to fit', () => {
+    const goat = item('where does a goat live?');
+    const aboutHen = judge(goat, 'a hen lives on a farm.');
+    // Off-topic by hand: helpful 0.05, honest 0.8, harmless 1, no conciseness: (0.35*0.05 + 0.2*0.8 + 0.3) / 1.
+    expect(aboutHen.score).toBeCloseTo(0.35 * 0.05 + 0.2 * 0.8 + 0.3, 6);
+    expect(aboutHen.reasons.join(' ')).toContain('answers about hen');
+    expect(judge(goat, 'a goat lives on a farm.').helpful).toBe(1);
+    expect(judge(goat, 'on a farm, like a hen.').helpful).toBe(1);
+    // "fish" is a food as well as an animal: naming it as food is no change of subject.
+    expect(judge(item('what does a cat eat?'), 'a cat eats fish.').helpful).toBe(1);
+    expect(judge(item('what food does a penguin eat?'), 'fish.').helpful).toBe(1);
+  });
   it('knows homes and sounds', () => {
     expect(judge(item('where does a fish live?'), 'in water.').helpful).toBe(1);
     expect(judge(item('where does a fish live?'), 'on a farm.').helpful).toBeLessThan(0.2);
