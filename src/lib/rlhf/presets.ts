@@ -82,7 +82,10 @@ export const PRESETS = {
   default: {},
   // The default's two rounds with a shorter SFT search (both keep the best held-out step, 100, so
   // the weights are the same) and fewer evaluations along the way. One round is not enough: the
-  // first reward model has not seen the policy's drift, and PPO on it alone ends below SFT.
+  // first reward model has not seen the policy's drift, and PPO on it alone ends below SFT. Nor
+  // is a smaller budget: half the rankings (160 a round) and half the PPO iterations (10) ended
+  // below SFT (gold 0.610 vs 0.617, win 0.493), and at PPO batch 16, learning rate 2e-4 as well
+  // (0.570, win 0.405), so the test keeps the default's budget and its twelve minutes.
   quick: {
     sftMaxSteps: 120,
     sftEvalEvery: 20,
