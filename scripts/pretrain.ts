@@ -1,8 +1,11 @@
 // npm run pretrain -- [--backend wasm] [--steps 2500] [--batch 16] [--lr 1e-3] [--seed 1]
-//                     [--docs 40000] [--out public/models/base] [--work .pretrain-work] [--fresh]
+//                     [--docs 40000] [--from CKPT] [--drills 0] [--out public/models/base]
+//                     [--work .pretrain-work] [--fresh]
 //
 // Pretrains the default GPT on the world's "internet text" and writes the base checkpoint and its
-// model card. Checkpoints go to --work every --save-every steps; running the same command again
+// model card. --from continues from a pretrained checkpoint instead of random weights; --drills F
+// makes a share F of the training documents spelling drills (src/lib/world/drills.ts). The shipped
+// base is made in two runs, the second continuing the first with drills (its model card says how). Checkpoints go to --work every --save-every steps; running the same command again
 // resumes from there (model weights and step; Adam's moments restart, a small effect at that
 // point), so an interrupted run loses at most --save-every steps.
 import { existsSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -11,15 +14,15 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../src/lib/backend-node';
 import { isBackendName } from '../src/lib/backend';
-import { DEFAULT_CONFIG, GPT, paramCount } from '../src/lib/model';
+import { DEFAULT_CONFIG, GPT, paramCount, type GPTConfig } from '../src/lib/model';
 import { PretrainTrainer } from '../src/lib/train';
 import { encode } from '../src/lib/tokenizer';
 import { hashString } from '../src/lib/random';
-import { pretrainCorpus, heldoutPrompts } from '../src/lib/world';
-import { applyCheckpoint, parseCheckpoint } from '../src/lib/io/checkpoint';
+import { pretrainCorpus, drillCorpus, heldoutPrompts } from '../src/lib/world';
+import { applyCheckpoint, parseCheckpoint, type CheckpointMeta } from '../src/lib/io/checkpoint';
 import { loadCheckpointFile } from '../src/lib/io/store-node';
 import { ProgressBar, UsageError, parseChoice, parseNonNegativeNumber, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
-import { saveModelFile } from './lib/models';
+import { loadModelFile, saveModelFile } from './lib/models';
 import { evaluateModel, formatEvalTable } from '../src/lib/eval';
 
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
@@ -33,6 +36,8 @@ runCli(async () => {
       lr: { type: 'string' },
       seed: { type: 'string' },
       docs: { type: 'string' },
+      from: { type: 'string' },
+      drills: { type: 'string' },
       out: { type: 'string' },
       work: { type: 'string' },
       'save-every': { type: 'string' },
@@ -46,6 +51,8 @@ runCli(async () => {
   const learningRate = parseNonNegativeNumber('lr', values.lr, 1e-3);
   const seed = parsePositiveInt('seed', values.seed, 1);
   const docCount = parsePositiveInt('docs', values.docs, 40_000);
+  const drillShare = parseNonNegativeNumber('drills', values.drills, 0);
+  if (drillShare >= 1) throw new UsageError(`--drills is a share of the documents, from 0 up to (not including) 1; got ${drillShare}`);
   const saveEvery = parsePositiveInt('save-every', values['save-every'], 100);
   const evalEvery = parsePositiveInt('eval-every', values['eval-every'], 250);
   const outDir = values.out ?? 'public/models/base';
@@ -56,16 +63,24 @@ runCli(async () => {
   process.stderr.write(`backend: ${report.name}\n`);
 
   // Corpus: one document per row, BOS ... EOS, so every document starts at position 0 exactly as
-  // a prompt does at inference. The last 2% is held out to watch for overfitting.
+  // a prompt does at inference. The first 2% is held out to watch for overfitting.
+  // Drills join the training part only, so the held-out loss stays comparable with the first run's.
   const docs = pretrainCorpus(seed, docCount);
-  const corpusHash = hashString(docs.join('\u0000')).toString(16).padStart(8, '0');
-  const windows = docs.map((d) => encode(d, { bos: true, eos: true }).slice(0, DEFAULT_CONFIG.contextLength));
-  const heldoutCount = Math.max(64, Math.floor(windows.length * 0.02));
-  const train = windows.slice(heldoutCount);
-  const heldout = windows.slice(0, heldoutCount);
+  const toWindow = (d: string) => encode(d, { bos: true, eos: true }).slice(0, DEFAULT_CONFIG.contextLength);
+  const heldoutCount = Math.max(64, Math.floor(docs.length * 0.02));
+  const heldout = docs.slice(0, heldoutCount).map(toWindow);
+  const drillCount = Math.round(((docs.length - heldoutCount) * drillShare) / (1 - drillShare));
+  const drills = drillCorpus(seed, drillCount);
+  const train = [...docs.slice(heldoutCount), ...drills].map(toWindow);
+  const corpusHash = hashString([...docs, ...drills].join('\u0000')).toString(16).padStart(8, '0');
 
   const config = DEFAULT_CONFIG;
-  const model = GPT.create(config, seed);
+  const start = values.from ? await loadModelFile(values.from) : undefined;
+  if (start && (start.meta.stage !== 'pretrain' || !sameConfig(start.model.config, config))) {
+    throw new UsageError(`--from needs a pretrain checkpoint of the default config; ${values.from} is stage ${start.meta.stage}, ${JSON.stringify(start.model.config)}`);
+  }
+  const model = start?.model ?? GPT.create(config, seed);
+  const from = start?.meta;
   mkdirSync(workDir, { recursive: true });
   const workCkpt = join(workDir, 'pretrain.ckpt');
   const workLog = join(workDir, 'log.jsonl');
@@ -93,7 +108,7 @@ runCli(async () => {
   const started = Date.now();
   let lastLoss = NaN;
   let heldoutLoss = NaN;
-  const meta = (step: number) => ({ stage: 'pretrain', step, seed, corpusHash, steps, batchSize, learningRate });
+  const meta = (step: number) => ({ stage: 'pretrain', step, seed, corpusHash, steps, batchSize, learningRate, docCount, drillShare, ...(from ? { from } : {}) });
   for (let step = startStep + 1; step <= steps; step++) {
     const m = await trainer.step();
     lastLoss = lastLoss !== lastLoss ? m.loss : 0.98 * lastLoss + 0.02 * m.loss;
@@ -116,7 +131,7 @@ runCli(async () => {
   writeJsonFile(join(outDir, 'eval.json'), evaluation);
   writeFileSync(
     join(outDir, 'MODEL_CARD.md'),
-    modelCard({ config, params: paramCount(config), seed, steps, batchSize, learningRate, docCount, corpusHash, finalLoss: finalEval, backend: report.name, evaluation, table: formatEvalTable(evaluation) }),
+    modelCard({ config, params: paramCount(config), seed, steps, batchSize, learningRate, docCount, drillShare, drillCount, from, corpusHash, finalLoss: finalEval, backend: report.name, evaluation, table: formatEvalTable(evaluation) }),
   );
   process.stderr.write(`wrote ${join(outDir, 'base.ckpt')} and MODEL_CARD.md\n`);
   trainer.dispose();
@@ -124,30 +139,55 @@ runCli(async () => {
   tf.disposeVariables();
 });
 
-function modelCard(c: {
-  config: typeof DEFAULT_CONFIG; params: number; seed: number; steps: number; batchSize: number; learningRate: number;
-  docCount: number; corpusHash: string; finalLoss: number; backend: string; evaluation: { gold_score: number; continues_prompt_rate: number; fluency: number }; table: string;
-}): string {
+function sameConfig(a: GPTConfig, b: GPTConfig): boolean {
+  return (Object.keys(b) as (keyof GPTConfig)[]).every((k) => a[k] === b[k]);
+}
+
+interface CardFacts {
+  config: GPTConfig; params: number; seed: number; steps: number; batchSize: number; learningRate: number;
+  docCount: number; drillShare: number; drillCount: number; from?: CheckpointMeta; corpusHash: string; finalLoss: number; backend: string;
+  evaluation: { gold_score: number; continues_prompt_rate: number; fluency: number }; table: string;
+}
+
+function modelCard(c: CardFacts): string {
+  const data = `${c.docCount} documents from \`pretrainCorpus(${c.seed}, ${c.docCount})\`, 2% held out`
+    + (c.drillCount > 0 ? `, plus ${c.drillCount} spelling drills from \`drillCorpus(${c.seed}, ${c.drillCount})\` (${Math.round(c.drillShare * 100)}% of the training documents)` : '')
+    + `; corpus hash ${c.corpusHash}`;
+  const thisRun = `${c.steps} Adam steps, batch ${c.batchSize}, learning rate ${c.learningRate}, seed ${c.seed}, backend ${c.backend}`;
+  const command = (steps: unknown, batchSize: unknown, learningRate: unknown, extra: string) =>
+    `npm run pretrain -- --backend ${c.backend} --steps ${steps} --batch ${batchSize} --lr ${learningRate} --seed ${c.seed} --docs ${c.docCount}${extra} --fresh`;
+  const training = c.from
+    ? `${c.from.steps} steps from random weights on the corpus alone (batch ${c.from.batchSize}, learning rate ${c.from.learningRate}, corpus hash ${c.from.corpusHash}), then ${thisRun}`
+    : thisRun;
+  const reproduce = c.from
+    ? `Reproduce in two runs (the second continues the first):\n\n\`\`\`\n${command(c.from.steps, c.from.batchSize, c.from.learningRate, ' --out .pretrain-first --work .pretrain-work-first')}\n${command(c.steps, c.batchSize, c.learningRate, ` --from .pretrain-first/base.ckpt --drills ${c.drillShare}`)}\n\`\`\``
+    : `Reproduce: \`${command(c.steps, c.batchSize, c.learningRate, '')}\``;
+  const drills = c.drillCount > 0
+    ? `\nThe spelling drills (src/lib/world/drills.ts) are word exercises over thousands of made-up letter
+strings. Without them the model learns each training word's answers by heart and cannot copy a new
+word from a question; with them it can, so the SFT model gets held-out word questions right.\n`
+    : '';
   return `# Base model (pretrained, not aligned)
 
 The starting point of the playground: a character-level GPT pretrained on the assistant world's
 "internet text" (src/lib/world/corpus.ts). Like GPT-3 before InstructGPT, it is fluent in the
 world's language but, asked a question, it usually continues with more questions instead of
 answering. That is on purpose: the three RLHF stages have something to fix.
-
+${drills}
 | | |
 | --- | --- |
 | config | ${c.config.nLayer} layers, ${c.config.nHead} heads, width ${c.config.dModel}, context ${c.config.contextLength}, vocabulary ${c.config.vocabSize} |
 | parameters | ${c.params} |
-| data | ${c.docCount} documents from \`pretrainCorpus(${c.seed}, ${c.docCount})\`, corpus hash ${c.corpusHash}, 2% held out |
-| training | ${c.steps} Adam steps, batch ${c.batchSize}, learning rate ${c.learningRate}, seed ${c.seed}, backend ${c.backend} |
+| data | ${data} |
+| training | ${training} |
 | held-out corpus loss | ${c.finalLoss.toFixed(4)} nats/token |
 | held-out prompts: gold score | ${c.evaluation.gold_score.toFixed(3)} |
 | continues the prompt instead of answering | ${(c.evaluation.continues_prompt_rate * 100).toFixed(1)}% |
 | fluency (generated words in the world's vocabulary) | ${(c.evaluation.fluency * 100).toFixed(1)}% |
 
-Reproduce: \`npm run pretrain -- --backend ${c.backend} --steps ${c.steps} --batch ${c.batchSize} --lr ${c.learningRate} --seed ${c.seed} --docs ${c.docCount} --fresh\`
-(same code and seed give the same data; floating-point sums differ slightly across backends).
+${reproduce}
+
+Same code and seed give the same data; floating-point sums differ slightly across backends.
 
 Evaluation on the held-out prompts (temperature 0.7, \`npm run eval -- --model public/models/base/base.ckpt\`):
 

@@ -5,6 +5,7 @@ import {
   MAX_DOC_CHARS,
   candidateResponses,
   demonstrations,
+  drillCorpus,
   heldoutPrompts,
   judge,
   parsePrompt,
@@ -15,6 +16,7 @@ import {
 } from '../../src/lib/world';
 import { promptText } from '../../src/lib/world/format';
 import { createRng } from '../../src/lib/random';
+import { applyWordOp, type WordOp } from '../../src/lib/world/families/word';
 
 const inAlphabet = (text: string): boolean => [...text].every((c) => ALPHABET.includes(c));
 
@@ -94,6 +96,62 @@ describe('demonstrations', () => {
       expect(inAlphabet(d.response)).toBe(true);
       expect(promptText(d.item.prompt).length + d.response.length + 2).toBeLessThanOrEqual(128);
     }
+  });
+});
+
+describe('spelling drills', () => {
+  const drills = drillCorpus(5, 3000);
+  const exercises = drills.flatMap((d) => [...d.matchAll(/q: (.*)\na: (.*)/g)].map((m) => ({ question: m[1], answer: m[2] })));
+  const statements = drills.filter((d) => !d.startsWith('q: ')).flatMap((d) => d.split(/(?<=\.) /));
+  const drillWords = new Set([
+    ...exercises.map((e) => parsePrompt(e.question)?.entity ?? ''),
+    ...statements.map((s) => s.split(' ')[0]),
+  ]);
+
+  it('are deterministic by seed, fit the context and use only the alphabet', () => {
+    expect(drillCorpus(5, 50)).toEqual(drills.slice(0, 50));
+    expect(drillCorpus(6, 50)).not.toEqual(drills.slice(0, 50));
+    for (const doc of drills) {
+      expect(doc.length).toBeLessThanOrEqual(MAX_DOC_CHARS);
+      expect(inAlphabet(doc), doc).toBe(true);
+    }
+    // Both kinds, several pieces to a page.
+    expect(exercises.length).toBeGreaterThan(3000);
+    expect(statements.length).toBeGreaterThan(3000);
+  });
+
+  it('answer every exercise right, in the wordings of training prompts only', () => {
+    for (const { question, answer } of exercises) {
+      const item = parsePrompt(question);
+      expect(item?.family, question).toBe('word');
+      expect(item?.template.endsWith('*'), question).toBe(false);
+      expect(answer).toBe(`${item?.answers[0]}.`);
+    }
+  });
+
+  it('state only true facts about letters', () => {
+    const forms: [RegExp, WordOp][] = [
+      [/^(\w+) backwards is (\w+)\.$/, 'backwards'],
+      [/^(\w+) starts with (\w)\.$/, 'first'],
+      [/^(\w+) ends with (\w)\.$/, 'last'],
+      [/^(\w+) twice is (\w+ \w+)\.$/, 'twice'],
+      [/^(\w+) has (\d+) letters\.$/, 'length'],
+      [/^(\w+) is spelled ([\w-]+)\.$/, 'spell'],
+    ];
+    for (const s of statements) {
+      const form = forms.find(([re]) => re.test(s));
+      expect(form, s).toBeDefined();
+      const [, w, said] = s.match(form![0])!;
+      expect(said, s).toBe(applyWordOp(form![1], w));
+    }
+  });
+
+  it('drill thousands of made-up strings, none of them a word of the world', () => {
+    // Held-out words and made-up names must stay unseen, and a drill string must not teach a
+    // fact about a real word.
+    expect(drillWords.size).toBeGreaterThan(2000);
+    const world = worldWords();
+    expect([...drillWords].filter((w) => world.has(w))).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ export { FAMILIES, type Family, type FactAttribute, type OpenKind, type PromptIt
 export { trainPrompts, heldoutPrompts, parsePrompt, samplePrompt, HELDOUT_PER_FAMILY } from './prompts';
 export type { Split } from './families/common';
 export { pretrainCorpus, MAX_DOC_CHARS, CORPUS_MIX } from './corpus';
+export { drillCorpus, DRILL_WORD_COUNT } from './drills';
 export { demonstrations, DEMONSTRATION_COUNTS, type Demonstration } from './demonstrations';
 export { goodResponse, IDK, REFUSAL } from './responses';
 export { worldWords } from './vocabulary';

@@ -1,0 +1,50 @@
+// `npm run pretrain` continued from a checkpoint with spelling drills: the options the shipped
+// experiment needs (README, "Spelling drills"), run for two steps on a small corpus.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCheckpoint } from '../../src/lib/io/checkpoint';
+
+const dir = mkdtempSync(join(tmpdir(), 'pretrain-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function pretrain(...args: string[]) {
+  const run = spawnSync('node_modules/.bin/tsx', ['scripts/pretrain.ts', '--backend', 'wasm', '--docs', '400', ...args], { encoding: 'utf8', timeout: 240_000 });
+  return { status: run.status, stderr: run.stderr };
+}
+
+describe('npm run pretrain', () => {
+  it('refuses a drill share of 1 or more, naming the option', () => {
+    const run = pretrain('--drills', '1');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--drills');
+  });
+
+  it('refuses to continue from a file that is not a checkpoint, and writes nothing', () => {
+    const bad = join(dir, 'bad.ckpt');
+    writeFileSync(bad, 'not a checkpoint');
+    const out = join(dir, 'never');
+    const run = pretrain('--from', bad, '--out', out, '--work', join(dir, 'work-bad'));
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/error: .*checkpoint/i);
+    expect(() => readFileSync(join(out, 'base.ckpt'))).toThrow();
+  });
+
+  it('continues the shipped base with drills and says so in the checkpoint and the model card', () => {
+    const out = join(dir, 'out');
+    const run = pretrain('--from', 'public/models/base/base.ckpt', '--drills', '0.5', '--steps', '2', '--out', out, '--work', join(dir, 'work'), '--fresh');
+    expect(run.status, run.stderr).toBe(0);
+    const meta = parseCheckpoint(new Uint8Array(readFileSync(join(out, 'base.ckpt')))).meta;
+    expect(meta).toMatchObject({ stage: 'pretrain', step: 2, drillShare: 0.5 });
+    // The card's reproduction starts from the first run's own settings, read from its checkpoint.
+    const from = meta.from as { steps: number; learningRate: number };
+    expect(from).toMatchObject({ stage: 'pretrain', steps: 2000, learningRate: 0.0015 });
+    const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain('--steps 2000 --batch 16 --lr 0.0015');
+    expect(card).toContain('--from .pretrain-first/base.ckpt --drills 0.5');
+    // 400 documents, 2% held out (at least 64): 336 train, so as many drills.
+    expect(card).toContain('plus 336 spelling drills from `drillCorpus(1, 336)`');
+  });
+});
