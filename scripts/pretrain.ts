@@ -165,7 +165,8 @@ function modelCard(c: CardFacts): string {
   const drills = c.drillCount > 0
     ? `\nThe spelling drills (src/lib/world/drills.ts) are word exercises over thousands of made-up letter
 strings. Without them the model learns each training word's answers by heart and cannot copy a new
-word from a question; with them it can, so the SFT model gets held-out word questions right.\n`
+word from a question; with them it learns to copy, and the SFT model gets many more held-out word
+questions right (README, "Spelling drills").\n`
     : '';
   return `# Base model (pretrained, not aligned)
 

@@ -32,10 +32,10 @@ export const CORPUS_MIX: Readonly<Record<DocKind, number>> = {
   hallucinate: 0.06,
 };
 
-/** Append pieces from `next` while the document stays within MAX_DOC_CHARS (at least one piece). */
-function pack(first: string, next: () => string, sep: string): string {
+/** Append up to `more` pieces from `next` while the document stays within MAX_DOC_CHARS. */
+export function pack(first: string, next: () => string, sep: string, more = 8): string {
   let doc = first;
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < more; i++) {
     const piece = next();
     if (doc.length + sep.length + piece.length > MAX_DOC_CHARS) break;
     doc += sep + piece;

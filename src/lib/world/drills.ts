@@ -7,7 +7,7 @@
 
 import { createRng, type Rng } from '../random';
 import { WORD_TEMPLATES, applyWordOp, type WordOp } from './families/word';
-import { MAX_DOC_CHARS } from './corpus';
+import { pack } from './corpus';
 import { fill } from './template';
 import { worldWords } from './vocabulary';
 
@@ -55,15 +55,9 @@ function exercise(rng: Rng, w: string): string {
   return `q: ${fill(t, { w })}\na: ${applyWordOp(t.op, w)}.`;
 }
 
-/** Pieces from `next` joined by `sep` while the document fits (the first piece always). */
-function packed(next: () => string, sep: string): string {
-  let doc = next();
-  for (let i = 0; i < 5; i++) {
-    const piece = next();
-    if (doc.length + sep.length + piece.length > MAX_DOC_CHARS) break;
-    doc += sep + piece;
-  }
-  return doc;
+/** A page of up to six pieces from `next`. */
+function packPieces(next: () => string, sep: string): string {
+  return pack(next(), next, sep, 5);
 }
 
 /** Number of distinct drill strings: far more than any model here can memorise one by one. */
@@ -75,7 +69,7 @@ export function drillCorpus(seed: number, docs: number): string[] {
   const words = drillWords(rng, DRILL_WORD_COUNT);
   return Array.from({ length: docs }, () =>
     rng.next() < 0.5
-      ? packed(() => exercise(rng, rng.pick(words)), '\n')
-      : packed(() => statement(rng, rng.pick(words)), ' '),
+      ? packPieces(() => exercise(rng, rng.pick(words)), '\n')
+      : packPieces(() => statement(rng, rng.pick(words)), ' '),
   );
 }
