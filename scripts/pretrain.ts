@@ -4,10 +4,11 @@
 //
 // Pretrains the default GPT on the world's "internet text" and writes the base checkpoint and its
 // model card. --from continues from a pretrained checkpoint instead of random weights; --drills F
-// makes a share F of the training documents spelling drills (src/lib/world/drills.ts). The shipped
-// base is made in two runs, the second continuing the first with drills (its model card says how). Checkpoints go to --work every --save-every steps; running the same command again
-// resumes from there (model weights and step; Adam's moments restart, a small effect at that
-// point), so an interrupted run loses at most --save-every steps.
+// makes a share F of the training documents spelling drills (src/lib/world/drills.ts). Together
+// they reproduce the drills experiment (README, "Spelling drills teach the copy"); the shipped
+// base uses neither. Checkpoints go to --work every --save-every steps; running the same command
+// again resumes from there (model weights and step; Adam's moments restart, a small effect at
+// that point), so an interrupted run loses at most --save-every steps.
 import { existsSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -166,7 +167,7 @@ function modelCard(c: CardFacts): string {
     ? `\nThe spelling drills (src/lib/world/drills.ts) are word exercises over thousands of made-up letter
 strings. Without them the model learns each training word's answers by heart and cannot copy a new
 word from a question; with them it learns to copy, and the SFT model gets many more held-out word
-questions right (README, "Spelling drills").\n`
+questions right (README, "Spelling drills teach the copy").\n`
     : '';
   return `# Base model (pretrained, not aligned)
 

@@ -1,5 +1,5 @@
-// `npm run pretrain` continued from a checkpoint with spelling drills: the options the shipped
-// experiment needs (README, "Spelling drills"), run for two steps on a small corpus.
+// `npm run pretrain` continued from a checkpoint with spelling drills: the options the drills
+// experiment needs (README, "Spelling drills teach the copy"), run for two steps on a small corpus.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
