@@ -23,7 +23,7 @@ import { pretrainCorpus, drillCorpus, heldoutPrompts } from '../src/lib/world';
 import { applyCheckpoint, parseCheckpoint, type CheckpointMeta } from '../src/lib/io/checkpoint';
 import { loadCheckpointFile } from '../src/lib/io/store-node';
 import { ProgressBar, UsageError, parseChoice, parseNonNegativeNumber, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
-import { loadModelFile, saveModelFile } from './lib/models';
+import { saveModelFile } from './lib/models';
 import { evaluateModel, formatEvalTable } from '../src/lib/eval';
 
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
@@ -76,13 +76,14 @@ runCli(async () => {
   const corpusHash = hashString([...docs, ...drills].join('\u0000')).toString(16).padStart(8, '0');
 
   const config = DEFAULT_CONFIG;
-  const start = values.from ? await loadModelFile(values.from) : undefined;
-  if (start && (start.meta.stage !== 'pretrain' || !sameConfig(start.model.config, config))) {
-    throw new UsageError(`--from needs a pretrain checkpoint of the default config; ${values.from} is stage ${start.meta.stage}, ${JSON.stringify(start.model.config)}`);
+  const model = GPT.create(config, seed);
+  let from: CheckpointMeta | undefined;
+  if (values.from) {
+    const parsed = parseCheckpoint(await loadCheckpointFile(values.from));
+    if (parsed.meta.stage !== 'pretrain') throw new UsageError(`--from needs a pretrain checkpoint; ${values.from} is stage ${parsed.meta.stage}`);
+    applyCheckpoint(model, parsed); // refuses a checkpoint of another config, naming the difference
+    from = parsed.meta;
   }
-  const model = start?.model ?? GPT.create(config, seed);
-  const from = start?.meta;
-  mkdirSync(workDir, { recursive: true });
   const workCkpt = join(workDir, 'pretrain.ckpt');
   const workLog = join(workDir, 'log.jsonl');
   let startStep = 0;
@@ -139,10 +140,6 @@ runCli(async () => {
   model.dispose();
   tf.disposeVariables();
 });
-
-function sameConfig(a: GPTConfig, b: GPTConfig): boolean {
-  return (Object.keys(b) as (keyof GPTConfig)[]).every((k) => a[k] === b[k]);
-}
 
 interface CardFacts {
   config: GPTConfig; params: number; seed: number; steps: number; batchSize: number; learningRate: number;

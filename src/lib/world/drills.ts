@@ -8,14 +8,14 @@
 import { createRng, type Rng } from '../random';
 import { WORD_TEMPLATES, applyWordOp, type WordOp } from './families/word';
 import { pack } from './corpus';
-import { fill } from './template';
+import { fill, isHeldoutTemplate } from './template';
 import { worldWords } from './vocabulary';
 
 const CONSONANTS = 'bcdfghjklmnprstvwz';
 const VOWELS = 'aeiou';
 const OPS: WordOp[] = ['backwards', 'first', 'last', 'twice', 'length', 'spell'];
 /** Only the wordings training prompts use: held-out wordings stay unseen as well. */
-const TRAIN_TEMPLATES = WORD_TEMPLATES.filter((t) => !t.id.endsWith('*'));
+const TRAIN_TEMPLATES = WORD_TEMPLATES.filter((t) => !isHeldoutTemplate(t));
 
 /**
  * `count` distinct letter strings of 3 to 5 letters, mostly alternating consonant and vowel, none
