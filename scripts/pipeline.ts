@@ -1,7 +1,10 @@
 // npm run pipeline -- --preset quick|default|overoptimize [--backend wasm] [--json FILE]
 //                     [--log FILE] [--base PATH] [--seed N] [--beta B] [--rounds N] [--ptx C]
-//                     [--ppo-iterations N] [--set key=value ...] [--save DIR]
+//                     [--ppo-iterations N] [--reward model|gold] [--set key=value ...] [--save DIR]
 //
+// --reward gold trains PPO against the gold judge itself instead of the reward model: what PPO
+// could reach at this budget with a perfect reward model (the reward model is still trained and
+// reported).
 // --set overrides any numeric setting of PipelineSettings by name (e.g. --set rmEpochs=3).
 // --save writes the trained models as DIR/sft.ckpt, DIR/rm.ckpt and DIR/policy.ckpt (the page's
 // checkpoint upload takes them).
@@ -30,6 +33,7 @@ runCli(async () => {
       rounds: { type: 'string' },
       ptx: { type: 'string' },
       'ppo-iterations': { type: 'string' },
+      reward: { type: 'string' },
       set: { type: 'string', multiple: true },
       save: { type: 'string' },
     },
@@ -42,6 +46,7 @@ runCli(async () => {
   if (values.rounds !== undefined) overrides.rounds = parsePositiveInt('rounds', values.rounds, 1);
   if (values.ptx !== undefined) overrides.ptxCoef = parseNonNegativeNumber('ptx', values.ptx, 0);
   if (values['ppo-iterations'] !== undefined) overrides.ppoIterations = parsePositiveInt('ppo-iterations', values['ppo-iterations'], 1);
+  if (values.reward !== undefined) overrides.reward = parseChoice('reward', values.reward, ['model', 'gold'] as const, 'model');
   Object.assign(overrides, parseSetOverrides(values.set ?? []));
   const settings = settingsFor(preset, overrides);
   const logPath = values.log ?? `.pipeline/${preset}-metrics.jsonl`;
@@ -83,6 +88,7 @@ function parseSetOverrides(pairs: readonly string[]): Partial<PipelineSettings> 
   const out: Record<string, number | null> = {};
   for (const pair of pairs) {
     const [key, raw] = pair.split('=', 2);
+    if (key === 'reward') throw new UsageError(`--set ${pair}: use --reward model|gold`);
     if (!known.includes(key)) throw new UsageError(`--set ${pair}: unknown setting "${key}" (known: ${known.join(', ')})`);
     const value = raw === 'null' ? null : Number(raw);
     if (value !== null && (raw === undefined || raw.trim() === '' || !Number.isFinite(value))) throw new UsageError(`--set ${pair}: "${raw ?? ''}" is not a number`);
@@ -99,7 +105,7 @@ function formatSummary(s: PipelineSummary): string {
     'stage    win vs SFT  gold score',
     row('base', s.base.win_rate_vs_sft, s.base.gold_score),
     row('sft', s.sft.win_rate_vs_sft, s.sft.gold_score, `(${s.sft.steps} steps, held-out loss ${s.sft.heldout_loss.toFixed(3)}; 0.5 by definition)`),
-    row(s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo', s.ppo.win_rate_vs_sft, s.ppo.gold_score, `(${s.ppo.iterations} iterations, KL ${s.ppo.kl.toFixed(2)} nats/response, beta ${s.settings.beta})`),
+    row(s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo', s.ppo.win_rate_vs_sft, s.ppo.gold_score, `(${s.ppo.iterations} iterations, KL ${s.ppo.kl.toFixed(2)} nats/response, beta ${s.settings.beta}${s.settings.reward === 'gold' ? '; rewarded by the gold judge, not the reward model' : ''})`),
     '',
     'gold score by family:',
     `${'stage'.padEnd(8)} ${FAMILIES.map((f) => f.padStart(10)).join(' ')}`,
@@ -107,7 +113,7 @@ function formatSummary(s: PipelineSummary): string {
     '',
     `hedging ("i do not know" or a refusal on answerable prompts; the judge scores it 0.50-0.55): base ${s.base.hedge_rate.toFixed(2)}, sft ${s.sft.hedge_rate.toFixed(2)}, ppo ${s.ppo.hedge_rate.toFixed(2)}`,
     '',
-    `reward model: held-out ranking accuracy ${s.rm.heldout_accuracy.toFixed(3)}, ${s.rm.rankings} rankings`,
+    `reward model${s.settings.reward === 'gold' ? ' (trained, not used by PPO: --reward gold)' : ''}: held-out ranking accuracy ${s.rm.heldout_accuracy.toFixed(3)}, ${s.rm.rankings} rankings`,
     `  agreement with gold on fresh samples: ${s.rm.gold_agreement.toFixed(3)} over ${s.rm.pairs} pairs whose gold differs, ${s.rm.gold_agreement_clear.toFixed(3)} over the ${s.rm.clear_pairs} clear ones (gap >= ${CLEAR_GAP})`,
     `simulated labeler agreement with gold on SFT samples: ${s.labeler_agreement_on_sft.toFixed(3)}`,
     '',

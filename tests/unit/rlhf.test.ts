@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, settingsFor, settingsProblems, sftExamplesFrom, spreadFamilies, stableSplit, tokenRankingFrom } from '../../src/lib/rlhf';
+import { DEFAULT_SETTINGS, GOLD_REWARD_SCALE, goldRewardFn, settingsFor, settingsProblems, sftExamplesFrom, spreadFamilies, stableSplit, tokenRankingFrom } from '../../src/lib/rlhf';
 import { rankingPairs as tokenPairs } from '../../src/lib/train';
 import { decode, EOS } from '../../src/lib/tokenizer';
 import { heldoutPrompts } from '../../src/lib/world';
+import { encodePrompt, encodeResponse } from '../../src/lib/world/format';
 
 describe('rlhf data', () => {
   it('turns demonstrations into SFT examples whose response starts after the template', () => {
@@ -54,6 +55,37 @@ describe('pipeline settings', () => {
       'ppoBatchSize must be even (two minibatches), got 3',
     ]);
     expect(settingsProblems({ ...DEFAULT_SETTINGS, labelerTemperature: Number.NaN })).toEqual(['labelerTemperature must be >= 0 (got NaN)']);
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, reward: 'oracle' as 'gold' })).toEqual(['reward must be "model" or "gold" (got oracle)']);
     expect(settingsProblems(DEFAULT_SETTINGS)).toEqual([]);
+    expect(DEFAULT_SETTINGS.reward).toBe('model');
+  });
+});
+
+describe('gold reward (PPO against the judge itself)', () => {
+  const items = spreadFamilies(heldoutPrompts(), 12);
+  const sum = items.find((i) => i.family === 'arithmetic')!;
+  const unknown = items.find((i) => i.family === 'unknown')!;
+
+  it('scores each row against its own prompt: (gold - centre) * scale', async () => {
+    const reward = goldRewardFn(items, 0.6, 10);
+    const prompts = [sum, unknown, sum].map((i) => encodePrompt(i.prompt));
+    const responses = [`${sum.answers[0]}.`, 'i do not know.', 'i do not know.'].map(encodeResponse);
+    const [right, honest, hedge] = await reward(prompts, responses);
+    // A right, short answer is perfect on all four parts (gold 1): (1 - 0.6) * 10.
+    expect(right).toBeCloseTo(4, 10);
+    // "i do not know." is the honest answer about a thing that does not exist (gold 1), and a
+    // hedge on a sum: helpful 0.15, honest 1, harmless 1, concise 0 under weights 0.35, 0.2,
+    // 0.3, 0.15 gives gold 0.5525, so (0.5525 - 0.6) * 10.
+    expect(honest).toBeCloseTo(4, 10);
+    expect(hedge).toBeCloseTo(-0.475, 10);
+  });
+
+  it('scales by default so beta means the same as against the reward model', async () => {
+    const [score] = await goldRewardFn(items, 0.5)([encodePrompt(sum.prompt)], [encodeResponse(`${sum.answers[0]}.`)]);
+    expect(score).toBeCloseTo(0.5 * GOLD_REWARD_SCALE, 10);
+  });
+
+  it('refuses a prompt it has no gold for, naming it', async () => {
+    await expect(goldRewardFn([sum], 0.6)([encodePrompt(unknown.prompt)], [encodeResponse('hi.')])).rejects.toThrow(/outside the pool \(q: which color/);
   });
 });

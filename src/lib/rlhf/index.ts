@@ -4,3 +4,4 @@ export * from './collect';
 export * from './presets';
 export * from './pipeline';
 export * from './score';
+export * from './gold-reward';

@@ -14,6 +14,7 @@ import { goldReport, goldScores, hedgeRate, pairwiseAgreement, sampleResponses, 
 import type { Ranking } from '../io/rankings';
 import { collectSimulatedRankings, sampleK } from './collect';
 import { sftExamplesFrom, stableSplit, tokenRankingFrom } from './data';
+import { goldRewardFn } from './gold-reward';
 import { scoreAnswerGroups } from './score';
 import type { PipelineSettings } from './presets';
 
@@ -117,6 +118,8 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
   sftTrainer.dispose();
   progress('sft', settings.sftMaxSteps, settings.sftMaxSteps, `stopped at step ${sftSteps}, best held-out loss ${stopper.best.toFixed(3)} at step ${stopper.bestStep}`);
   const sftResponses = await evaluate(sft, seed + 12);
+  // Centred on SFT's own gold score, as the reward model is centred on demonstrations.
+  const goldReward = settings.reward === 'gold' ? goldRewardFn(promptPool, goldReport(evalSubset, sftResponses).gold_score) : null;
 
   // --- rounds of rankings -> RM -> PPO
   const rm = sft.clone();
@@ -178,7 +181,7 @@ export async function runPipeline(base: GPT, settings: PipelineSettings, hooks: 
     ppo = new PpoTrainer(
       { policy, ref: sft, value },
       {
-        rewardFn: (prompts, responses) => trainer.score(prompts, responses),
+        rewardFn: goldReward ?? ((prompts, responses) => trainer.score(prompts, responses)),
         prompts: promptPool.map((i) => encodePrompt(i.prompt)),
         ptxBatch: settings.ptxCoef > 0 ? () => Array.from({ length: 16 }, () => corpus[ptxRng.int(corpus.length)].slice(0, 64)) : undefined,
       },

@@ -39,6 +39,11 @@ export interface PipelineSettings {
   ptxCoef: number;
   responseLength: number;
   samplingTemperature: number;
+  /**
+   * What PPO maximises: 'model', the reward model trained on the rankings (the real pipeline), or
+   * 'gold', the gold judge itself, an upper bound on what any reward model could give PPO.
+   */
+  reward: 'model' | 'gold';
   /** Evaluate win rate and gold score every N PPO iterations (and at each round's end). */
   evalEvery: number;
   /** Held-out prompts used for the evaluation (all of them when null). */
@@ -73,6 +78,7 @@ export const DEFAULT_SETTINGS: PipelineSettings = {
   ptxCoef: 0,
   responseLength: 40,
   samplingTemperature: 1,
+  reward: 'model',
   evalEvery: 10,
   evalPrompts: null,
   evalSamples: 4,
@@ -123,6 +129,7 @@ export function settingsProblems(s: PipelineSettings): string[] {
   if (!(s.labelerTemperature >= 0) || !Number.isFinite(s.labelerTemperature)) problems.push(`labelerTemperature must be >= 0 (got ${s.labelerTemperature})`);
   if (!(s.labelerTieGap >= 0 && s.labelerTieGap < 1)) problems.push(`labelerTieGap must be in [0, 1) (got ${s.labelerTieGap})`);
   if (!(s.samplingTemperature > 0)) problems.push(`samplingTemperature must be > 0 (got ${s.samplingTemperature})`);
+  if (s.reward !== 'model' && s.reward !== 'gold') problems.push(`reward must be "model" or "gold" (got ${String(s.reward)})`);
   if (s.ppoBatchSize % 2 !== 0) problems.push(`ppoBatchSize must be even (two minibatches), got ${s.ppoBatchSize}`);
   return problems;
 }
