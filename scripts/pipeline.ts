@@ -118,7 +118,7 @@ function formatSummary(s: PipelineSummary): string {
     `simulated labeler agreement with gold on SFT samples: ${s.labeler_agreement_on_sft.toFixed(3)}`,
     '',
     'PPO over time (proxy reward vs gold; with beta 0 watch gold fall while the proxy rises):',
-    'round  iter  RM score      KL   win rate  gold',
+    `round  iter  ${s.settings.reward === 'gold' ? 'gold rwd' : 'RM score'}      KL   win rate  gold`,
     ...s.eval_history.map(
       (p) => `${String(p.round).padStart(5)} ${String(p.iteration).padStart(5)} ${p['objective/scores'].toFixed(3).padStart(9)} ${p['objective/kl'].toFixed(2).padStart(7)} ${p['eval/win_rate'].toFixed(3).padStart(10)} ${p['eval/gold_score'].toFixed(3).padStart(6)}`,
     ),
