@@ -84,7 +84,7 @@ runCli(async () => {
 
 /** "--set rmEpochs=3" pairs; unknown keys and non-numbers are refused (settingsFor checks ranges). */
 function parseSetOverrides(pairs: readonly string[]): Partial<PipelineSettings> {
-  const known = Object.keys(DEFAULT_SETTINGS);
+  const known = Object.entries(DEFAULT_SETTINGS).filter(([, v]) => typeof v !== 'string').map(([k]) => k);
   const out: Record<string, number | null> = {};
   for (const pair of pairs) {
     const [key, raw] = pair.split('=', 2);
