@@ -5,7 +5,9 @@
 // --reward gold trains PPO against the gold judge itself instead of the reward model: what PPO
 // could reach at this budget with a perfect reward model (the reward model is still trained and
 // reported).
-// --set overrides any numeric setting of PipelineSettings by name (e.g. --set rmEpochs=3).
+// --set overrides any setting of the one settings tree by name (e.g. --set rmEpochs=3,
+// --set klTarget=6, --set evalPrompts= for all prompts); a refused value exits with status 2 and
+// names the rule (src/lib/rlhf/settings.ts).
 // --save writes the trained models as DIR/sft.ckpt, DIR/rm.ckpt and DIR/policy.ckpt (the page's
 // checkpoint upload takes them).
 //
@@ -15,8 +17,8 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../src/lib/backend-node';
-import { CLEAR_GAP, DEFAULT_SETTINGS, PRESET_NAMES, runPipeline, settingsFor, type PipelineSettings, type PipelineSummary } from '../src/lib/rlhf';
-import { ProgressBar, UsageError, parseChoice, parseNonNegativeNumber, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
+import { CLEAR_GAP, PRESET_NAMES, parseSetting, runPipeline, settingsFor, type PipelineSettings, type PipelineSummary, type SettingKey } from '../src/lib/rlhf';
+import { ProgressBar, UsageError, parseChoice, runCli, writeJsonFile } from './lib/cli';
 import { loadModelFile, saveModelFile } from './lib/models';
 import { FAMILIES } from '../src/lib/world/types';
 
@@ -40,15 +42,19 @@ runCli(async () => {
   });
   const preset = parseChoice('preset', values.preset, PRESET_NAMES, 'default');
   const backend = parseChoice('backend', values.backend, ['cpu', 'wasm', 'webgpu'] as const, 'wasm');
-  const overrides: Partial<PipelineSettings> = {};
-  if (values.seed !== undefined) overrides.seed = parsePositiveInt('seed', values.seed, 1);
-  if (values.beta !== undefined) overrides.beta = parseNonNegativeNumber('beta', values.beta, 0);
-  if (values.rounds !== undefined) overrides.rounds = parsePositiveInt('rounds', values.rounds, 1);
-  if (values.ptx !== undefined) overrides.ptxCoef = parseNonNegativeNumber('ptx', values.ptx, 0);
-  if (values['ppo-iterations'] !== undefined) overrides.ppoIterations = parsePositiveInt('ppo-iterations', values['ppo-iterations'], 1);
-  if (values.reward !== undefined) overrides.reward = parseChoice('reward', values.reward, ['model', 'gold'] as const, 'model');
+  // The named options are shorthands of settings: one rule each, the settings tree's.
+  const shorthands: [string | undefined, SettingKey, string][] = [
+    [values.seed, 'seed', 'seed'],
+    [values.beta, 'beta', 'beta'],
+    [values.rounds, 'rounds', 'rounds'],
+    [values.ptx, 'ptxCoef', 'ptx'],
+    [values['ppo-iterations'], 'ppoIterations', 'ppo-iterations'],
+    [values.reward, 'reward', 'reward'],
+  ];
+  const overrides: Record<string, unknown> = {};
+  for (const [raw, key, flag] of shorthands) if (raw !== undefined) overrides[key] = settingFromFlag(`--${flag} ${raw}`, key, raw);
   Object.assign(overrides, parseSetOverrides(values.set ?? []));
-  const settings = settingsFor(preset, overrides);
+  const settings = settingsFor(preset, overrides as Partial<PipelineSettings>);
   const logPath = values.log ?? `.pipeline/${preset}-metrics.jsonl`;
   mkdirSync(dirname(logPath), { recursive: true });
   writeFileSync(logPath, '');
@@ -82,19 +88,25 @@ runCli(async () => {
   base.dispose();
 });
 
-/** "--set rmEpochs=3" pairs; unknown keys and non-numbers are refused (settingsFor checks ranges). */
-function parseSetOverrides(pairs: readonly string[]): Partial<PipelineSettings> {
-  const known = Object.entries(DEFAULT_SETTINGS).filter(([, v]) => typeof v !== 'string').map(([k]) => k);
-  const out: Record<string, number | null> = {};
-  for (const pair of pairs) {
-    const [key, raw] = pair.split('=', 2);
-    if (key === 'reward') throw new UsageError(`--set ${pair}: use --reward model|gold`);
-    if (!known.includes(key)) throw new UsageError(`--set ${pair}: unknown setting "${key}" (known: ${known.join(', ')})`);
-    const value = raw === 'null' ? null : Number(raw);
-    if (value !== null && (raw === undefined || raw.trim() === '' || !Number.isFinite(value))) throw new UsageError(`--set ${pair}: "${raw ?? ''}" is not a number`);
-    out[key] = value;
+/** One setting's value from a flag, or a UsageError (exit 2) that names the flag and the rule. */
+function settingFromFlag(flag: string, key: string, raw: string): unknown {
+  try {
+    return parseSetting(key, raw);
+  } catch (err) {
+    throw new UsageError(`${flag}: ${(err as Error).message}`);
   }
-  return out as Partial<PipelineSettings>;
+}
+
+/** "--set rmEpochs=3" pairs, each checked against its setting's rule. */
+function parseSetOverrides(pairs: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 0) throw new UsageError(`--set ${pair}: expected key=value`);
+    const key = pair.slice(0, at);
+    out[key] = settingFromFlag(`--set ${pair}`, key, pair.slice(at + 1));
+  }
+  return out;
 }
 
 function formatSummary(s: PipelineSummary): string {

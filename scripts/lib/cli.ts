@@ -2,6 +2,7 @@
 // in a terminal and in CI logs, and JSON output.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { SettingsError } from '../../src/lib/rlhf/settings';
 
 /** Thrown for bad command-line input; the CLI prints the message and exits with status 2. */
 export class UsageError extends Error {}
@@ -78,12 +79,13 @@ export class ProgressBar {
   }
 }
 
-/** Runs a CLI main function: usage errors exit 2 with the message, other errors exit 1. */
+/** Runs a CLI main function: usage errors and refused settings exit 2 with the message, other errors exit 1. */
 export function runCli(main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),
     (error: unknown) => {
-      if (error instanceof UsageError) {
+      // An impossible setting is bad input like a bad flag: status 2, whoever found it.
+      if (error instanceof UsageError || error instanceof SettingsError) {
         process.stderr.write(`error: ${error.message}\n`);
         process.exit(2);
       }

@@ -51,11 +51,11 @@ describe('pipeline settings', () => {
   it('refuses impossible settings with a message naming the field', () => {
     expect(() => settingsFor('default', { k: 12 })).toThrow(/k must be an integer from 2 to 9/);
     expect(settingsProblems({ ...DEFAULT_SETTINGS, beta: -1, ppoBatchSize: 3 })).toEqual([
-      'beta must be >= 0 (got -1)',
+      'beta must be a number >= 0 (got -1)',
       'ppoBatchSize must be even (two minibatches), got 3',
     ]);
-    expect(settingsProblems({ ...DEFAULT_SETTINGS, labelerTemperature: Number.NaN })).toEqual(['labelerTemperature must be >= 0 (got NaN)']);
-    expect(settingsProblems({ ...DEFAULT_SETTINGS, reward: 'oracle' as 'gold' })).toEqual(['reward must be "model" or "gold" (got oracle)']);
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, labelerTemperature: Number.NaN })).toEqual(['labelerTemperature must be a number >= 0 (got NaN)']);
+    expect(settingsProblems({ ...DEFAULT_SETTINGS, reward: 'oracle' as 'gold' })).toEqual(['reward must be one of "model", "gold" (got "oracle")']);
     expect(settingsProblems(DEFAULT_SETTINGS)).toEqual([]);
     expect(DEFAULT_SETTINGS.reward).toBe('model');
   });

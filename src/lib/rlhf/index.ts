@@ -1,7 +1,9 @@
-// Building blocks of the RLHF loop shared by the Node pipeline and the browser worker.
+// The RLHF program (session.ts) and its building blocks, shared by the Node CLI and the worker.
 export * from './data';
 export * from './collect';
+export * from './settings';
 export * from './presets';
+export * from './session';
 export * from './pipeline';
 export * from './score';
 export * from './gold-reward';

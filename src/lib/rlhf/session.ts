@@ -1,0 +1,641 @@
+// THE RLHF program, as one object with explicit steps: base evaluation -> SFT (early-stopped on
+// held-out demonstrations) -> rounds of [rankings on the current model's samples -> reward model
+// on all rankings so far -> PPO from the current policy] -> the final evaluation. The CLI
+// (runPipeline) and the page's worker both drive it one step() at a time, so a figure the CLI
+// measures is what the page shows for the same settings and seed. Every trainer of the pipeline
+// is constructed here and nowhere else.
+//
+// A step is one unit of work (an SFT step, a reward-model step, a PPO iteration, one batch of
+// rankings, one evaluation): a caller can pause between any two. Human rankings and simulated
+// ones enter through the same call, addRankings(); the simulated labeler ranks whatever the round
+// still lacks when its rankings phase runs.
+import * as tf from '@tensorflow/tfjs';
+import type { GPT } from '../model';
+import { createRng } from '../random';
+import { encode } from '../tokenizer';
+import { encodePrompt, encodeResponse } from '../world/format';
+import { demonstrations, heldoutPrompts, pretrainCorpus, trainPrompts } from '../world';
+import type { Family, PromptItem } from '../world/types';
+import { EarlyStopping, PpoTrainer, RewardTrainer, SftTrainer, type Metrics, type PpoSamples, type RewardFn } from '../train';
+import { goldReport, goldScores, hedgeRate, pairwiseAgreement, sampleResponses, winRate } from '../eval';
+import type { Ranking } from '../io/rankings';
+import { collectSimulatedRankings, sampleK } from './collect';
+import { sftExamplesFrom, stableSplit, tokenRankingFrom, type TextDemonstration } from './data';
+import { goldRewardFn } from './gold-reward';
+import { scoreAnswerGroups } from './score';
+import { SettingsError, settingsProblems, type PipelineSettings } from './settings';
+
+/** The program's phases, in order; rankings, reward and ppo repeat once per round. */
+export const PHASES = ['base', 'sft', 'rankings', 'reward', 'ppo', 'summary', 'done'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface StageScores {
+  win_rate_vs_sft: number;
+  gold_score: number;
+  /** Gold score per prompt family: where a stage gains or loses. */
+  by_family: Partial<Record<Family, number>>;
+  /** Answers to answerable prompts that say "i do not know" or decline (see eval's hedgeRate). */
+  hedge_rate: number;
+}
+
+export interface EvalPoint {
+  round: number;
+  iteration: number;
+  'objective/scores': number;
+  'objective/kl': number;
+  'eval/win_rate': number;
+  'eval/gold_score': number;
+}
+
+/** The reward model's quality after a round (held-out rankings, and gold on fresh samples). */
+export interface RewardModelReport {
+  round: number;
+  heldout_accuracy: number;
+  /** Agreement with gold over pairs of fresh samples whose gold scores differ ... */
+  gold_agreement: number;
+  pairs: number;
+  /** ... and over the pairs at least CLEAR_GAP apart (a near-tie is a coin flip for the labeler too). */
+  gold_agreement_clear: number;
+  clear_pairs: number;
+  rankings: number;
+  train_rankings: number;
+  heldout_rankings: number;
+}
+
+export interface PipelineSummary {
+  base: StageScores;
+  sft: StageScores & { steps: number; heldout_loss: number };
+  ppo: StageScores & { kl: number; iterations: number };
+  rm: { heldout_accuracy: number; gold_agreement: number; pairs: number; gold_agreement_clear: number; clear_pairs: number; rankings: number };
+  labeler_agreement_on_sft: number;
+  eval_history: EvalPoint[];
+  wall_seconds: number;
+  settings: PipelineSettings;
+}
+
+/** What one step did. */
+export interface SessionStep {
+  phase: Phase;
+  round: number;
+  /** Steps done in this phase (after this one) and the phase's length. */
+  step: number;
+  total: number;
+  /** The trainer's metrics (SFT, reward model, PPO steps). */
+  metrics?: Metrics;
+  /** An evaluation that ran in this step. */
+  eval?: EvalPoint;
+  /** Rankings added in this step (the simulated labeler's). */
+  rankings?: Ranking[];
+  /** The reward model's report, at the end of a reward phase. */
+  rewardModel?: RewardModelReport;
+  /** Progress in words ("loss 0.412 best held-out 0.380"). */
+  detail: string;
+  /** True when this step ended its phase (position() is then the next phase). */
+  phaseEnded: boolean;
+}
+
+export interface SessionPosition {
+  phase: Phase;
+  round: number;
+  step: number;
+  total: number;
+  rounds: number;
+}
+
+export interface SessionHooks {
+  /** Every logged step: one line of the metrics log (the CLI's JSON Lines). */
+  onLog?: (record: Record<string, number | string>) => void;
+  now?: () => Date;
+}
+
+/** The models a person can talk to or save, by the program's one vocabulary. */
+export type SessionModelName = 'base' | 'sft' | 'rm' | 'policy';
+
+export const EVAL_TEMPERATURE = 0.7;
+/** Gold-score gap of a "clear" pair: the simulated labeler orders it right at least 60% of the time. */
+export const CLEAR_GAP = 0.1;
+/** Rankings held out (by prompt) to measure the reward model's accuracy. */
+export const RM_HELDOUT_FRACTION = 0.1;
+/** Demonstrations held out (by prompt) for SFT's early stopping. */
+export const SFT_HELDOUT_FRACTION = 0.1;
+/** Held-out prompts whose fresh samples measure the reward model against gold. */
+const GOLD_AGREEMENT_PROMPTS = 60;
+const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/** The first n items taking families in turn, so a small evaluation still covers every family. */
+export function spreadFamilies(items: readonly PromptItem[], n: number): PromptItem[] {
+  const byFamily = new Map<string, PromptItem[]>();
+  for (const item of items) byFamily.set(item.family, [...(byFamily.get(item.family) ?? []), item]);
+  const queues = [...byFamily.values()];
+  const out: PromptItem[] = [];
+  for (let i = 0; out.length < Math.min(n, items.length); i++) {
+    const q = queues[i % queues.length];
+    const next = q.shift();
+    if (next) out.push(next);
+  }
+  return out;
+}
+
+/** The sequence shapes of a run: every prompt in the pools fits promptLength; rows fit seqLength. */
+export function sessionShapes(settings: PipelineSettings, contextLength: number, promptPool: readonly PromptItem[]): { promptLength: number; seqLength: number } {
+  const promptLength = roundUp(Math.max(...[...promptPool, ...heldoutPrompts()].map((i) => encodePrompt(i.prompt).length)), 8);
+  const seqLength = Math.min(contextLength, roundUp(promptLength + settings.responseLength + 1, 8));
+  return { promptLength, seqLength };
+}
+
+export class RlhfSession {
+  readonly settings: PipelineSettings;
+  readonly base: GPT;
+  private readonly log: (record: Record<string, number | string>) => void;
+  private readonly now: () => Date;
+  private readonly started = Date.now();
+
+  private phase: Phase = 'base';
+  private round = 0;
+  private phaseStep = 0;
+  private phaseTotal = 1;
+  private rounds: number;
+
+  // The evaluation set: every held-out prompt (or a family-spread subset), evalSamples times.
+  private readonly evalSubset: PromptItem[];
+  private readonly promptPool: PromptItem[];
+  readonly promptLength: number;
+  readonly seqLength: number;
+  private readonly demoSplit: { train: TextDemonstration[]; heldout: TextDemonstration[] };
+
+  private sft: GPT | null = null;
+  private sftBest: GPT | null = null;
+  private sftTrainer: SftTrainer | null = null;
+  private readonly stopper: EarlyStopping;
+  private sftSteps = 0;
+  private rm: GPT | null = null;
+  private policy: GPT | null = null;
+  private value: GPT | null = null;
+  private rmTrainer: RewardTrainer | null = null;
+  private rmSplit: { train: Ranking[]; heldout: Ranking[] } | null = null;
+  private ppo: PpoTrainer | null = null;
+  private goldReward: RewardFn | null = null;
+  private readonly corpus: number[][];
+  private readonly ptxRng;
+
+  private readonly rankingsById = new Map<string, Ranking>();
+  private baseResponses: string[] = [];
+  private sftResponses: string[] = [];
+  private readonly history: EvalPoint[] = [];
+  private lastKl = 0;
+  private iterationsDone = 0;
+  private labelerAgreement = Number.NaN;
+  private lastRm: RewardModelReport | null = null;
+  private finalSummary: PipelineSummary | null = null;
+
+  /** Starts a run on `base` (left untouched: every stage trains a copy). Refuses impossible settings. */
+  constructor(base: GPT, settings: PipelineSettings, hooks: SessionHooks = {}) {
+    const problems = settingsProblems(settings);
+    if (problems.length > 0) throw new SettingsError(`impossible settings: ${problems.join('; ')}`);
+    this.settings = { ...settings };
+    this.base = base;
+    this.rounds = settings.rounds;
+    this.log = hooks.onLog ?? (() => undefined);
+    this.now = hooks.now ?? (() => new Date());
+    const seed = settings.seed;
+    // Each held-out prompt is answered evalSamples times: one sample per prompt moves a 120-prompt
+    // win rate by about 0.03 from seed to seed, more than the effects being measured.
+    const evalPrompts = settings.evalPrompts === null ? heldoutPrompts() : spreadFamilies(heldoutPrompts(), settings.evalPrompts);
+    this.evalSubset = Array.from({ length: settings.evalSamples }, () => evalPrompts).flat();
+    this.promptPool = trainPrompts(seed, 3000);
+    ({ promptLength: this.promptLength, seqLength: this.seqLength } = sessionShapes(settings, base.config.contextLength, this.promptPool));
+    const demos = demonstrations(seed).map((d) => ({ prompt: d.item.prompt, response: d.response }));
+    this.demoSplit = stableSplit(demos, (d) => d.prompt, SFT_HELDOUT_FRACTION);
+    this.stopper = new EarlyStopping(settings.sftPatience, 1e-3);
+    this.corpus = pretrainCorpus(seed + 99, 4000).map((d) => encode(d, { bos: true, eos: true }));
+    this.ptxRng = createRng(seed + 5);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Where the run is
+
+  position(): SessionPosition {
+    return { phase: this.phase, round: this.round, step: this.phaseStep, total: this.phaseTotal, rounds: this.rounds };
+  }
+
+  get done(): boolean {
+    return this.phase === 'done';
+  }
+
+  /** The round whose rankings are being collected (human rankings made now belong to it). */
+  get rankingRound(): number {
+    if (this.phase === 'base' || this.phase === 'sft') return 0;
+    if (this.phase === 'rankings') return this.round;
+    return this.round + 1;
+  }
+
+  /** The summary, once the final evaluation ran (null before). */
+  get summary(): PipelineSummary | null {
+    return this.finalSummary;
+  }
+
+  get rewardModelReport(): RewardModelReport | null {
+    return this.lastRm;
+  }
+
+  get evalHistory(): readonly EvalPoint[] {
+    return this.history;
+  }
+
+  get rankings(): Ranking[] {
+    return [...this.rankingsById.values()];
+  }
+
+  /** The last PPO rollout (for a live sample table), or null. */
+  get lastPpoSamples(): PpoSamples | null {
+    return this.ppo?.lastSamples ?? null;
+  }
+
+  /** The model answering as `name`; a stage not trained yet falls back to the one before it. */
+  modelFor(name: SessionModelName): GPT {
+    if (name === 'rm') return this.rm ?? this.sft ?? this.base;
+    if (name === 'policy') return this.policy ?? this.sft ?? this.base;
+    if (name === 'sft') return this.sft ?? this.base;
+    return this.base;
+  }
+
+  /** The reward model, once it exists. */
+  get rewardModel(): GPT | null {
+    return this.lastRm ? this.rm : null;
+  }
+
+  /** The model people rank now: the policy once PPO ran, else SFT, else base. */
+  currentModel(): { model: GPT; name: string } {
+    if (this.iterationsDone > 0 && this.policy) return { model: this.policy, name: `policy@r${this.round}` };
+    if (this.sft && this.phaseIndex() > PHASES.indexOf('sft')) return { model: this.sft, name: 'sft' };
+    return { model: this.base, name: 'base' };
+  }
+
+  private phaseIndex(): number {
+    return PHASES.indexOf(this.phase);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rankings: human and simulated enter here
+
+  /** Adds rankings (deduplicated by id; those with fewer than two answers are refused). Returns those added. */
+  addRankings(rankings: readonly Ranking[]): Ranking[] {
+    const added: Ranking[] = [];
+    for (const r of rankings) {
+      if (r.responses.length < 2 || this.rankingsById.has(r.id)) continue;
+      this.rankingsById.set(r.id, r);
+      added.push(r);
+    }
+    if (this.phase === 'rankings') this.phaseTotal = Math.max(this.phaseStep, this.rankingsNeeded());
+    return added;
+  }
+
+  private roundRankingCount(round: number): number {
+    let n = 0;
+    for (const r of this.rankingsById.values()) if (r.round === round) n++;
+    return n;
+  }
+
+  /** Rankings the current round still lacks. */
+  private rankingsNeeded(): number {
+    return Math.max(0, this.settings.rankingsPerRound - this.roundRankingCount(this.round));
+  }
+
+  /**
+   * The simulated labeler ranks the next `n` prompts of the current ranking round on the current
+   * model's samples (the page's auto-rank button); they count toward the round's rankings.
+   */
+  async collectRankings(n: number): Promise<Ranking[]> {
+    const round = this.rankingRound;
+    const items = this.roundItems(round).slice(this.roundRankingCount(round), this.roundRankingCount(round) + n);
+    const { model, name } = this.currentModel();
+    const collected = await collectSimulatedRankings(model, items, {
+      ...this.labelerOptions(round, name),
+      // Its own seed: an early batch must not repeat the samples the round's own collection takes.
+      seed: this.settings.seed * 31 + round + 7919 * (this.roundRankingCount(round) + 1),
+    }, this.now);
+    return this.addRankings(collected);
+  }
+
+  private roundItems(round: number): PromptItem[] {
+    return trainPrompts(this.settings.seed * 7919 + round, this.settings.rankingsPerRound);
+  }
+
+  private labelerOptions(round: number, modelName: string) {
+    const s = this.settings;
+    return {
+      k: s.k,
+      temperature: s.samplingTemperature,
+      maxNewTokens: s.responseLength,
+      seed: s.seed * 31 + round,
+      round,
+      modelName,
+      labelerTemperature: s.labelerTemperature,
+      labelerTieGap: s.labelerTieGap,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Steps
+
+  /** Runs one unit of work of the current phase. */
+  async step(): Promise<SessionStep> {
+    switch (this.phase) {
+      case 'base':
+        return this.stepBase();
+      case 'sft':
+        return this.stepSft();
+      case 'rankings':
+        return this.stepRankings();
+      case 'reward':
+        return this.stepReward();
+      case 'ppo':
+        return this.stepPpo();
+      case 'summary':
+        return this.stepSummary();
+      case 'done':
+        throw new Error('The run is finished: there is no next step (extend it by a round first).');
+    }
+  }
+
+  /** Adds rounds to a run (the page's "next round"): a finished run continues with new rankings. */
+  extendRounds(n = 1): void {
+    if (!Number.isInteger(n) || n < 1) throw new SettingsError(`rounds to add must be a positive integer (got ${n})`);
+    const wasDone = this.phase === 'summary' || this.phase === 'done';
+    this.rounds += n;
+    this.settings.rounds = this.rounds;
+    if (wasDone) {
+      this.finalSummary = null;
+      this.round += 1;
+      this.enter('rankings');
+    }
+  }
+
+  private enter(phase: Phase): void {
+    this.phase = phase;
+    this.phaseStep = 0;
+    const s = this.settings;
+    this.phaseTotal =
+      phase === 'sft' ? s.sftMaxSteps : phase === 'rankings' ? Math.max(1, this.rankingsNeeded()) : phase === 'ppo' ? s.ppoIterations : 1;
+  }
+
+  private result(partial: Omit<SessionStep, 'phase' | 'round' | 'step' | 'total' | 'phaseEnded'>, next: Phase | null): SessionStep {
+    const out: SessionStep = { phase: this.phase, round: this.round, step: this.phaseStep, total: this.phaseTotal, phaseEnded: next !== null, ...partial };
+    if (next !== null) this.enter(next);
+    return out;
+  }
+
+  private evaluate(model: GPT, evalSeed: number): Promise<string[]> {
+    return sampleResponses(
+      model,
+      this.evalSubset.map((i) => i.prompt),
+      { temperature: EVAL_TEMPERATURE, maxNewTokens: this.settings.responseLength, seed: evalSeed, batchSize: 40 },
+    );
+  }
+
+  private async stepBase(): Promise<SessionStep> {
+    this.baseResponses = await this.evaluate(this.base, this.settings.seed + 11);
+    this.phaseStep = 1;
+    return this.result({ detail: `base model: gold ${goldReport(this.evalSubset, this.baseResponses).gold_score.toFixed(3)}` }, 'sft');
+  }
+
+  private async stepSft(): Promise<SessionStep> {
+    const s = this.settings;
+    if (!this.sftTrainer) {
+      this.sft = this.base.clone();
+      this.sftBest = this.sft.clone();
+      this.sftTrainer = new SftTrainer(this.sft, sftExamplesFrom(this.demoSplit.train), {
+        batchSize: s.sftBatchSize,
+        learningRate: s.sftLearningRate,
+        maxLength: this.seqLength,
+        seed: s.seed,
+      });
+    }
+    const sft = this.sft as GPT;
+    const m = await this.sftTrainer.step();
+    const step = ++this.phaseStep;
+    this.sftSteps = step;
+    this.log({ stage: 'sft', step, ...m });
+    let metrics: Metrics = m;
+    if (step % s.sftEvalEvery === 0) {
+      const heldoutLoss = (await this.sftTrainer.evaluate(sftExamplesFrom(this.demoSplit.heldout)))['eval/loss'];
+      this.log({ stage: 'sft', step, 'eval/loss': heldoutLoss });
+      metrics = { ...m, 'eval/loss': heldoutLoss };
+      if (this.stopper.update(heldoutLoss, step)) this.sftBest?.assignFrom(sft);
+    }
+    if (!this.stopper.shouldStop && step < s.sftMaxSteps) {
+      return this.result({ metrics, detail: `loss ${m.loss.toFixed(3)} best held-out ${this.stopper.best.toFixed(3)}` }, null);
+    }
+    // SFT ends: keep the best held-out step, then its answers become the win-rate baseline.
+    this.phaseTotal = step;
+    sft.assignFrom(this.sftBest as GPT);
+    this.sftBest?.dispose();
+    this.sftBest = null;
+    this.sftTrainer.dispose();
+    this.sftTrainer = null;
+    await this.finishSft();
+    return this.result(
+      { metrics, detail: `stopped at step ${step}, best held-out loss ${this.stopper.best.toFixed(3)} at step ${this.stopper.bestStep}` },
+      'rankings',
+    );
+  }
+
+  /** SFT's evaluation answers (the baseline) and the copies the later stages start from. */
+  private async finishSft(): Promise<void> {
+    const sft = this.sft as GPT;
+    this.sftResponses = await this.evaluate(sft, this.settings.seed + 12);
+    // Centred on SFT's own gold score, as the reward model is centred on demonstrations.
+    this.goldReward = this.settings.reward === 'gold' ? goldRewardFn(this.promptPool, goldReport(this.evalSubset, this.sftResponses).gold_score) : null;
+    this.rm = sft.clone();
+    this.policy = sft.clone();
+    this.value = sft.clone();
+  }
+
+  private async stepRankings(): Promise<SessionStep> {
+    const round = this.round;
+    const { model, name } = this.currentModel();
+    const before = this.roundRankingCount(round);
+    const items = this.roundItems(round).slice(before, before + this.rankingsNeeded());
+    let added: Ranking[] = [];
+    if (items.length > 0) {
+      added = this.addRankings(await collectSimulatedRankings(model, items, this.labelerOptions(round, name), this.now));
+      if (round === 0 && before === 0) this.labelerAgreement = labelerGoldAgreement(items, added);
+    }
+    this.phaseStep = this.phaseTotal;
+    return this.result({ rankings: added, detail: `${this.rankingsById.size} rankings so far (${added.length} by the simulated labeler)` }, 'reward');
+  }
+
+  private async stepReward(): Promise<SessionStep> {
+    const s = this.settings;
+    if (this.phaseStep === 0) {
+      // Retrained on every ranking so far; the held-out split is by prompt and stable as it grows.
+      const split = stableSplit(this.rankings, (r) => r.prompt, RM_HELDOUT_FRACTION);
+      if (split.train.length === 0) throw new SettingsError('The reward model has no rankings to learn from: rank some answers first.');
+      this.rmSplit = split;
+      const train = split.train.map(tokenRankingFrom);
+      if (this.rmTrainer) this.rmTrainer.setRankings(train);
+      else {
+        // A person's ranking may hold more answers than K (an imported file).
+        const maxResponses = Math.max(s.k, ...train.map((r) => r.responses.length));
+        this.rmTrainer = new RewardTrainer(this.rm as GPT, train, { batchSize: s.rmBatchSize, learningRate: s.rmLearningRate, maxResponses, maxLength: this.seqLength, seed: s.seed });
+      }
+      this.phaseTotal = Math.max(1, Math.ceil((s.rmEpochs * split.train.length) / s.rmBatchSize));
+    }
+    const trainer = this.rmTrainer as RewardTrainer;
+    const m = await trainer.step();
+    const step = ++this.phaseStep;
+    this.log({ stage: 'rm', round: this.round, step, ...m });
+    const detail = `loss ${m.loss.toFixed(3)} acc ${m.accuracy.toFixed(2)}`;
+    if (step < this.phaseTotal) return this.result({ metrics: m, detail }, null);
+
+    const split = this.rmSplit as { train: Ranking[]; heldout: Ranking[] };
+    await trainer.calibrate(this.demoSplit.train.map((d) => ({ prompt: encodePrompt(d.prompt), response: encodeResponse(d.response) })));
+    const heldoutAccuracy = split.heldout.length > 0 ? (await trainer.evaluate(split.heldout.map(tokenRankingFrom)))['eval/accuracy'] : Number.NaN;
+    const source = this.round === 0 ? (this.sft as GPT) : (this.policy as GPT);
+    const gold = await this.rewardGoldAgreement(source, s.seed + this.round);
+    this.lastRm = {
+      round: this.round,
+      heldout_accuracy: heldoutAccuracy,
+      gold_agreement: gold.accuracy,
+      pairs: gold.pairs,
+      gold_agreement_clear: gold.clearAccuracy,
+      clear_pairs: gold.clearPairs,
+      rankings: this.rankingsById.size,
+      train_rankings: split.train.length,
+      heldout_rankings: split.heldout.length,
+    };
+    this.log({ stage: 'rm', round: this.round, 'eval/accuracy': heldoutAccuracy, 'eval/gold_agreement': gold.accuracy, 'eval/gold_agreement_clear': gold.clearAccuracy });
+    return this.result({ metrics: { ...m, 'eval/accuracy': heldoutAccuracy, 'eval/gold_agreement': gold.accuracy }, rewardModel: this.lastRm, detail }, 'ppo');
+  }
+
+  /** Reward model vs gold on fresh samples for held-out prompts (pairs whose gold scores differ). */
+  private async rewardGoldAgreement(model: GPT, seed: number): Promise<{ accuracy: number; pairs: number; clearAccuracy: number; clearPairs: number }> {
+    const s = this.settings;
+    const items = spreadFamilies(heldoutPrompts(), Math.min(GOLD_AGREEMENT_PROMPTS, s.evalPrompts ?? GOLD_AGREEMENT_PROMPTS));
+    const answers = await sampleK(model, items.map((i) => i.prompt), { k: s.k, temperature: s.samplingTemperature, maxNewTokens: s.responseLength, seed });
+    const rewards = await scoreAnswerGroups(this.rm as GPT, items.map((item, i) => ({ prompt: item.prompt, responses: answers[i] })), s.rmBatchSize * s.k, this.seqLength);
+    const gold = goldScores(items, answers);
+    const clear = pairwiseAgreement(rewards, gold, CLEAR_GAP);
+    return { ...pairwiseAgreement(rewards, gold), clearAccuracy: clear.accuracy, clearPairs: clear.pairs };
+  }
+
+  private createPpo(): PpoTrainer {
+    const s = this.settings;
+    const trainer = this.rmTrainer as RewardTrainer;
+    return new PpoTrainer(
+      { policy: this.policy as GPT, ref: this.sft as GPT, value: this.value as GPT },
+      {
+        rewardFn: this.goldReward ?? ((prompts, responses) => trainer.score(prompts, responses)),
+        prompts: this.promptPool.map((i) => encodePrompt(i.prompt)),
+        ptxBatch: s.ptxCoef > 0 ? () => Array.from({ length: 16 }, () => this.corpus[this.ptxRng.int(this.corpus.length)].slice(0, 64)) : undefined,
+      },
+      {
+        batchSize: s.ppoBatchSize,
+        learningRate: s.ppoLearningRate,
+        ppoEpochs: s.ppoEpochs,
+        promptLength: this.promptLength,
+        responseLength: s.responseLength,
+        temperature: s.samplingTemperature,
+        klCoef: s.beta,
+        adaptiveKl: s.klTarget === null ? null : { target: s.klTarget, horizon: 10_000 },
+        ptxCoef: s.ptxCoef,
+        seed: s.seed * 101 + this.round,
+      },
+    );
+  }
+
+  private async stepPpo(): Promise<SessionStep> {
+    const s = this.settings;
+    if (this.phaseStep === 0) {
+      // PPO from the current policy; the value model starts from the reward model in round 0.
+      if (this.round === 0) this.value?.assignFrom(this.rm as GPT);
+      this.ppo?.dispose();
+      this.ppo = this.createPpo();
+    }
+    const last = await (this.ppo as PpoTrainer).step();
+    const it = ++this.phaseStep;
+    this.iterationsDone++;
+    this.lastKl = last['objective/kl'];
+    this.log({ stage: 'ppo', round: this.round, iteration: this.iterationsDone, ...last });
+    let point: EvalPoint | undefined;
+    if (it % s.evalEvery === 0 || it === s.ppoIterations) {
+      const responses = await this.evaluate(this.policy as GPT, s.seed + 13);
+      point = {
+        round: this.round,
+        iteration: this.iterationsDone,
+        'objective/scores': last['objective/scores'],
+        'objective/kl': last['objective/kl'],
+        'eval/win_rate': winRate(this.evalSubset, responses, this.sftResponses),
+        'eval/gold_score': goldReport(this.evalSubset, responses).gold_score,
+      };
+      this.history.push(point);
+      this.log({ stage: 'eval', ...point });
+    }
+    const detail = `score ${last['objective/scores'].toFixed(2)} kl ${last['objective/kl'].toFixed(2)}`;
+    const next: Phase | null = it < s.ppoIterations ? null : this.round + 1 < this.rounds ? 'rankings' : 'summary';
+    const out = this.result({ metrics: last, ...(point ? { eval: point } : {}), detail }, next);
+    if (next === 'rankings') {
+      this.round += 1;
+      this.enter('rankings');
+    }
+    return out;
+  }
+
+  private async stepSummary(): Promise<SessionStep> {
+    const policyResponses = await this.evaluate(this.policy as GPT, this.settings.seed + 14);
+    const scores = (responses: string[]): StageScores => {
+      const report = goldReport(this.evalSubset, responses);
+      const byFamily = Object.fromEntries(Object.entries(report.by_family).map(([family, stats]) => [family, stats.gold_score]));
+      return { win_rate_vs_sft: winRate(this.evalSubset, responses, this.sftResponses), gold_score: report.gold_score, by_family: byFamily, hedge_rate: hedgeRate(report) };
+    };
+    const rm = this.lastRm;
+    this.finalSummary = {
+      base: scores(this.baseResponses),
+      sft: { ...scores(this.sftResponses), steps: this.sftSteps, heldout_loss: this.stopper.best },
+      ppo: { ...scores(policyResponses), kl: this.lastKl, iterations: this.iterationsDone },
+      rm: {
+        heldout_accuracy: rm?.heldout_accuracy ?? Number.NaN,
+        gold_agreement: rm?.gold_agreement ?? Number.NaN,
+        pairs: rm?.pairs ?? 0,
+        gold_agreement_clear: rm?.gold_agreement_clear ?? Number.NaN,
+        clear_pairs: rm?.clear_pairs ?? 0,
+        rankings: this.rankingsById.size,
+      },
+      labeler_agreement_on_sft: this.labelerAgreement,
+      eval_history: [...this.history],
+      wall_seconds: (Date.now() - this.started) / 1000,
+      settings: { ...this.settings },
+    };
+    this.phaseStep = 1;
+    return this.result({ detail: `PPO win rate vs SFT ${this.finalSummary.ppo.win_rate_vs_sft.toFixed(3)}` }, 'done');
+  }
+
+  /** The trained models (SFT, reward model, policy); before a stage trained, the one before it. */
+  models(): { sft: GPT; rm: GPT; policy: GPT } {
+    return { sft: this.modelFor('sft'), rm: this.modelFor('rm'), policy: this.modelFor('policy') };
+  }
+
+  /** Frees every model and trainer the session made (never the base it was given). */
+  dispose(): void {
+    this.sftTrainer?.dispose();
+    this.ppo?.dispose();
+    this.rmTrainer?.dispose();
+    tf.dispose([this.sft, this.sftBest, this.rm, this.policy, this.value].flatMap((m) => (m ? [...m.weights.values()] : [])));
+    this.sft = this.sftBest = this.rm = this.policy = this.value = null;
+    this.sftTrainer = null;
+    this.ppo = null;
+    this.rmTrainer = null;
+  }
+}
+
+/** How often the simulated labeler's order agrees with gold on these rankings (pairs with distinct gold). */
+function labelerGoldAgreement(items: readonly PromptItem[], rankings: readonly Ranking[]): number {
+  const gold = goldScores(items, rankings.map((r) => r.responses));
+  // The labeler's order as pseudo-rewards: a higher rank gets a higher number.
+  const ranks = rankings.map((r) => {
+    const score = new Array<number>(r.responses.length).fill(0);
+    r.order.forEach((tier, position) => tier.forEach((index) => (score[index] = -position)));
+    return score;
+  });
+  return pairwiseAgreement(ranks, gold).accuracy;
+}
