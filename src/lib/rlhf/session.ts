@@ -23,7 +23,7 @@ import { collectSimulatedRankings, sampleK } from './collect';
 import { sftExamplesFrom, stableSplit, tokenRankingFrom, type TextDemonstration } from './data';
 import { goldRewardFn } from './gold-reward';
 import { scoreAnswerGroups } from './score';
-import { SettingsError, settingsProblems, type PipelineSettings } from './settings';
+import { SETTING_SPECS, SettingsError, settingsProblems, type PipelineSettings, type SettingKey } from './settings';
 
 /** The program's phases, in order; rankings, reward and ppo repeat once per round. */
 export const PHASES = ['base', 'sft', 'rankings', 'reward', 'ppo', 'summary', 'done'] as const;
@@ -102,6 +102,36 @@ export interface SessionPosition {
   rounds: number;
 }
 
+/**
+ * A run at a phase boundary, as plain data (JSON): with the models it names, enough to go on
+ * after a reload. The trainers' optimiser moments are not kept: a resumed phase starts them anew.
+ */
+export interface SessionSnapshot {
+  version: 1;
+  settings: PipelineSettings;
+  phase: Phase;
+  round: number;
+  rounds: number;
+  sftSteps: number;
+  sftBest: { loss: number; step: number };
+  iterationsDone: number;
+  lastKl: number;
+  labelerAgreement: number;
+  baseResponses: string[];
+  sftResponses: string[];
+  history: EvalPoint[];
+  rankings: Ranking[];
+  rewardModel: RewardModelReport | null;
+}
+
+/** The models a snapshot needs beside it (null: not made yet). */
+export interface SessionModels {
+  sft: GPT | null;
+  rm: GPT | null;
+  policy: GPT | null;
+  value: GPT | null;
+}
+
 export interface SessionHooks {
   /** Every logged step: one line of the metrics log (the CLI's JSON Lines). */
   onLog?: (record: Record<string, number | string>) => void;
@@ -110,6 +140,7 @@ export interface SessionHooks {
 
 /** The models a person can talk to or save, by the program's one vocabulary. */
 export type SessionModelName = 'base' | 'sft' | 'rm' | 'policy';
+type SettingGroupName = (typeof SETTING_SPECS)[number]['group'];
 
 export const EVAL_TEMPERATURE = 0.7;
 /** Gold-score gap of a "clear" pair: the simulated labeler orders it right at least 60% of the time. */
@@ -336,6 +367,109 @@ export class RlhfSession {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Settings during a run
+
+  /** Settings a run can no longer change now, and why (a phase that used them has begun). */
+  lockedSettings(): Map<SettingKey, string> {
+    const locked = new Map<SettingKey, string>();
+    const at = this.phaseIndex();
+    const begun = (phase: Phase): boolean => at > PHASES.indexOf(phase) || (this.phase === phase && this.phaseStep > 0);
+    const lock = (why: string, keys: (SettingKey | SettingGroupName)[]): void => {
+      for (const k of keys) for (const spec of SETTING_SPECS) if (spec.key === k || spec.group === k) locked.set(spec.key, why);
+    };
+    if (begun('base')) lock('the evaluation set is fixed once the base model was evaluated', ['seed', 'evalPrompts', 'evalSamples', 'responseLength', 'reward']);
+    if (begun('sft')) lock('SFT has begun', ['sft']);
+    if (this.rmTrainer) lock('the reward model trainer exists (it keeps training across rounds)', ['rmBatchSize', 'rmLearningRate', 'k']);
+    if (this.phase === 'ppo' && this.phaseStep > 0) lock('PPO settings apply from the next round', ['ppo']);
+    return locked;
+  }
+
+  /**
+   * Changes settings between steps; each change applies from the next phase that reads it.
+   * Refuses (changing nothing) a value against its rule or a setting the run can no longer change.
+   */
+  updateSettings(changes: Partial<PipelineSettings>): void {
+    const next = { ...this.settings, ...changes };
+    const problems = settingsProblems(next);
+    const locked = this.lockedSettings();
+    for (const [key, value] of Object.entries(changes) as [SettingKey, unknown][]) {
+      if (value !== this.settings[key] && locked.has(key)) problems.push(`${key} cannot change now: ${locked.get(key)}`);
+    }
+    if (next.rounds <= this.round) problems.push(`rounds must stay above the current round (${this.round + 1} begun)`);
+    if (problems.length > 0) throw new SettingsError(problems.join('; '));
+    Object.assign(this.settings, changes);
+    this.rounds = this.settings.rounds;
+    if (this.phase === 'rankings') this.phaseTotal = Math.max(1, this.rankingsNeeded());
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Snapshot and restore (at phase boundaries)
+
+  /** True between phases: a snapshot now loses no work. */
+  get atBoundary(): boolean {
+    return this.phaseStep === 0 || this.phase === 'done';
+  }
+
+  snapshot(): { state: SessionSnapshot; models: SessionModels } {
+    if (!this.atBoundary) throw new Error('A run can be saved only between phases.');
+    return {
+      state: {
+        version: 1,
+        settings: { ...this.settings },
+        phase: this.phase,
+        round: this.round,
+        rounds: this.rounds,
+        sftSteps: this.sftSteps,
+        sftBest: { loss: this.stopper.best, step: this.stopper.bestStep },
+        iterationsDone: this.iterationsDone,
+        lastKl: this.lastKl,
+        labelerAgreement: this.labelerAgreement,
+        baseResponses: [...this.baseResponses],
+        sftResponses: [...this.sftResponses],
+        history: [...this.history],
+        rankings: this.rankings,
+        rewardModel: this.lastRm,
+      },
+      models: { sft: this.sft, rm: this.rm, policy: this.policy, value: this.value },
+    };
+  }
+
+  /** A run saved by snapshot(), continued on `base`; the models are copied in (the caller keeps its own). */
+  static restore(base: GPT, state: SessionSnapshot, models: SessionModels, hooks: SessionHooks = {}): RlhfSession {
+    if (state.version !== 1 || !PHASES.includes(state.phase)) throw new Error('The saved run is of an unknown format.');
+    const session = new RlhfSession(base, state.settings, hooks);
+    const need = (name: keyof SessionModels): GPT => {
+      const m = models[name];
+      if (!m) throw new Error(`The saved run needs its ${name} model, which is missing.`);
+      return m.clone();
+    };
+    const after = (phase: Phase): boolean => PHASES.indexOf(state.phase) > PHASES.indexOf(phase);
+    if (after('sft')) {
+      session.sft = need('sft');
+      session.rm = need('rm');
+      session.policy = need('policy');
+      session.value = need('value');
+      session.goldReward = state.settings.reward === 'gold' ? goldRewardFn(session.promptPool, goldReport(session.evalSubset, state.sftResponses).gold_score) : null;
+    }
+    session.rounds = state.rounds;
+    session.round = state.round;
+    session.sftSteps = state.sftSteps;
+    session.stopper.best = state.sftBest.loss ?? Infinity;
+    session.stopper.bestStep = state.sftBest.step;
+    session.iterationsDone = state.iterationsDone;
+    session.lastKl = state.lastKl;
+    session.labelerAgreement = state.labelerAgreement ?? Number.NaN;
+    session.baseResponses = [...state.baseResponses];
+    session.sftResponses = [...state.sftResponses];
+    session.history.push(...state.history);
+    session.addRankings(state.rankings);
+    session.lastRm = state.rewardModel;
+    session.enter(state.phase);
+    if (state.phase === 'done') session.enter('summary');
+    return session;
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Steps
 
   /** Runs one unit of work of the current phase. */
@@ -472,13 +606,7 @@ export class RlhfSession {
       const split = stableSplit(this.rankings, (r) => r.prompt, RM_HELDOUT_FRACTION);
       if (split.train.length === 0) throw new SettingsError('The reward model has no rankings to learn from: rank some answers first.');
       this.rmSplit = split;
-      const train = split.train.map(tokenRankingFrom);
-      if (this.rmTrainer) this.rmTrainer.setRankings(train);
-      else {
-        // A person's ranking may hold more answers than K (an imported file).
-        const maxResponses = Math.max(s.k, ...train.map((r) => r.responses.length));
-        this.rmTrainer = new RewardTrainer(this.rm as GPT, train, { batchSize: s.rmBatchSize, learningRate: s.rmLearningRate, maxResponses, maxLength: this.seqLength, seed: s.seed });
-      }
+      this.useRewardTrainer(split.train);
       this.phaseTotal = Math.max(1, Math.ceil((s.rmEpochs * split.train.length) / s.rmBatchSize));
     }
     const trainer = this.rmTrainer as RewardTrainer;
@@ -508,6 +636,19 @@ export class RlhfSession {
     return this.result({ metrics: { ...m, 'eval/accuracy': heldoutAccuracy, 'eval/gold_agreement': gold.accuracy }, rewardModel: this.lastRm, detail }, 'ppo');
   }
 
+  /** The reward model's trainer, on these rankings (made once; it keeps its Adam state across rounds). */
+  private useRewardTrainer(rankings: readonly Ranking[]): RewardTrainer {
+    const s = this.settings;
+    const train = rankings.map(tokenRankingFrom);
+    if (this.rmTrainer) this.rmTrainer.setRankings(train);
+    else {
+      // A person's ranking may hold more answers than K (an imported file).
+      const maxResponses = Math.max(s.k, ...train.map((r) => r.responses.length));
+      this.rmTrainer = new RewardTrainer(this.rm as GPT, train, { batchSize: s.rmBatchSize, learningRate: s.rmLearningRate, maxResponses, maxLength: this.seqLength, seed: s.seed });
+    }
+    return this.rmTrainer;
+  }
+
   /** Reward model vs gold on fresh samples for held-out prompts (pairs whose gold scores differ). */
   private async rewardGoldAgreement(model: GPT, seed: number): Promise<{ accuracy: number; pairs: number; clearAccuracy: number; clearPairs: number }> {
     const s = this.settings;
@@ -521,7 +662,8 @@ export class RlhfSession {
 
   private createPpo(): PpoTrainer {
     const s = this.settings;
-    const trainer = this.rmTrainer as RewardTrainer;
+    // After a restore the reward model has no trainer yet: one on the same rankings scores alike.
+    const trainer = this.rmTrainer ?? this.useRewardTrainer(stableSplit(this.rankings, (r) => r.prompt, RM_HELDOUT_FRACTION).train);
     return new PpoTrainer(
       { policy: this.policy as GPT, ref: this.sft as GPT, value: this.value as GPT },
       {

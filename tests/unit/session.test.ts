@@ -1,0 +1,110 @@
+// The one program (src/lib/rlhf/session.ts) on a tiny random model and budget (seconds): its
+// phases in order, human rankings entering through the same call as the labeler's, settings
+// refused mid-run, and a snapshot at a phase boundary that continues to the very same result.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initNodeBackend } from '../../src/lib/backend-node';
+import { DEFAULT_CONFIG, GPT } from '../../src/lib/model';
+import { RlhfSession, runPipeline, settingsFor, type Phase, type PipelineSettings } from '../../src/lib/rlhf';
+import type { Ranking } from '../../src/lib/io/rankings';
+
+const TINY = settingsFor('tiny', { seed: 5, rankingsPerRound: 4 });
+let base: GPT;
+
+beforeAll(async () => {
+  await initNodeBackend('wasm');
+  base = GPT.create({ ...DEFAULT_CONFIG, contextLength: 96, nLayer: 1, nHead: 2, dModel: 32 }, 9);
+});
+
+afterAll(() => {
+  base?.dispose();
+  tf.disposeVariables();
+});
+
+async function runToEnd(session: RlhfSession): Promise<{ phase: Phase; round: number }[]> {
+  const seen: { phase: Phase; round: number }[] = [];
+  while (!session.done) {
+    const r = await session.step();
+    if (r.phaseEnded) seen.push({ phase: r.phase, round: r.round });
+  }
+  return seen;
+}
+
+function humanRanking(id: string, round: number): Ranking {
+  return { id, prompt: 'what is 2 + 3?', responses: ['5.', 'i like cats.'], order: [[0], [1]], source: 'human', round, model: 'sft', createdAt: '2026-01-01T00:00:00.000Z' };
+}
+
+describe('the RLHF session', () => {
+  it('runs the phases in order, round by round, and runPipeline gives the same summary', async () => {
+    const settings: PipelineSettings = { ...TINY, rounds: 2 };
+    const session = new RlhfSession(base, settings);
+    const phases = await runToEnd(session);
+    expect(phases.map((p) => `${p.phase}${p.phase === 'rankings' || p.phase === 'reward' || p.phase === 'ppo' ? p.round : ''}`)).toEqual([
+      'base', 'sft', 'rankings0', 'reward0', 'ppo0', 'rankings1', 'reward1', 'ppo1', 'summary',
+    ]);
+    const summary = session.summary!;
+    expect(summary.ppo.iterations).toBe(2 * settings.ppoIterations);
+    expect(summary.rm.rankings).toBe(2 * settings.rankingsPerRound);
+    await expect(session.step()).rejects.toThrow(/finished/);
+    session.dispose();
+    const viaDriver = await runPipeline(base, settings);
+    expect({ ...viaDriver, wall_seconds: 0 }).toEqual({ ...summary, wall_seconds: 0 });
+  });
+
+  it('counts a person\'s rankings toward the round: the simulated labeler ranks only the rest', async () => {
+    const session = new RlhfSession(base, TINY);
+    expect(session.addRankings([humanRanking('h1', 0), humanRanking('h1', 0), { ...humanRanking('h2', 0), responses: ['only one'] }])).toHaveLength(1);
+    while (session.position().phase !== 'rankings') await session.step();
+    const r = await session.step();
+    expect(r.rankings).toHaveLength(TINY.rankingsPerRound - 1);
+    expect(r.rankings!.every((x) => x.source === 'simulated' && x.round === 0 && x.model === 'sft')).toBe(true);
+    expect(session.rankings.filter((x) => x.source === 'human').map((x) => x.id)).toEqual(['h1']);
+    expect(session.rankingRound).toBe(1);
+    session.dispose();
+  });
+
+  it('refuses an impossible value or a setting the run already used, changing nothing', async () => {
+    const session = new RlhfSession(base, TINY);
+    expect(() => session.updateSettings({ beta: -1 })).toThrow('beta must be a number >= 0 (got -1)');
+    await session.step(); // base evaluated
+    await session.step(); // SFT begun
+    expect(() => session.updateSettings({ sftLearningRate: 1e-3 })).toThrow('sftLearningRate cannot change now: SFT has begun');
+    expect(() => session.updateSettings({ evalPrompts: 4 })).toThrow(/evalPrompts cannot change now/);
+    session.updateSettings({ beta: 0.05, ppoIterations: 3 });
+    expect(session.settings.beta).toBe(0.05);
+    expect(session.settings.sftLearningRate).toBe(TINY.sftLearningRate);
+    expect(() => new RlhfSession(base, { ...TINY, k: 1 })).toThrow(/k must be an integer from 2 to 9/);
+    session.dispose();
+  });
+
+  it('a snapshot before PPO restores to a run that ends exactly as the uninterrupted one', async () => {
+    const settings: PipelineSettings = { ...TINY, ptxCoef: 0.5 };
+    const straight = new RlhfSession(base, settings);
+    await runToEnd(straight);
+    const expected = straight.summary!;
+    straight.dispose();
+
+    const first = new RlhfSession(base, settings);
+    while (first.position().phase !== 'ppo') await first.step();
+    expect(first.atBoundary).toBe(true);
+    const { state, models } = first.snapshot();
+    const restored = RlhfSession.restore(base, JSON.parse(JSON.stringify(state)), models);
+    first.dispose(); // the restored run holds copies
+    expect(restored.position()).toMatchObject({ phase: 'ppo', round: 0, step: 0 });
+    await runToEnd(restored);
+    expect({ ...restored.summary!, wall_seconds: 0 }).toEqual({ ...expected, wall_seconds: 0 });
+    restored.dispose();
+  });
+
+  it('a finished run extends by a round (the page\'s next round) on the policy\'s samples', async () => {
+    const session = new RlhfSession(base, TINY);
+    await runToEnd(session);
+    session.extendRounds(1);
+    expect(session.position()).toMatchObject({ phase: 'rankings', round: 1, rounds: 2 });
+    const r = await session.step();
+    expect(r.rankings!.every((x) => x.model === 'policy@r1')).toBe(true);
+    await runToEnd(session);
+    expect(session.summary!.ppo.iterations).toBe(2 * TINY.ppoIterations);
+    session.dispose();
+  });
+});
