@@ -1,12 +1,32 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPairTable, ppoPolicyLoss, ppoValueLoss, rankingLoss, rankingPairs } from '../../src/lib/train/rl-math';
+import { buildPairTable, ppoPolicyLoss, ppoValueLoss, rankingLoss, rankingPairs, temperedLogProbs } from '../../src/lib/train/rl-math';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 const softplus = (x: number): number => Math.log1p(Math.exp(x));
+
+describe('log-probs at a sampling temperature', () => {
+  it('are those of softmax(logits / T), with the entropy of that distribution', async () => {
+    // T = 0.5. Position 0: logits [1, 0, -1e9] (a 2-token distribution), z = [2, 0, -2e9]:
+    // log p = [-0.126928, -2.126928, -inf], entropy 0.365334; target 1.
+    // Position 1: logits [0.3, -0.6, 0.9], z = [0.6, -1.2, 1.8]: log p = [-1.500831, -3.300831,
+    // -0.300831], entropy 0.678922; target 2.
+    const out = tf.tidy(() => {
+      const logits = tf.tensor3d([[[1, 0, -1e9], [0.3, -0.6, 0.9]]]);
+      const r = temperedLogProbs(logits, tf.tensor2d([[1, 2]], [1, 2], 'int32'), 0.5);
+      return tf.concat([tf.reshape(r.logProbs, [2]), tf.reshape(r.entropy, [2])]);
+    });
+    const [lp0, lp1, h0, h1] = await out.data();
+    out.dispose();
+    expect(lp0).toBeCloseTo(-2.126928, 5);
+    expect(lp1).toBeCloseTo(-0.300831, 5);
+    expect(h0).toBeCloseTo(0.365334, 5);
+    expect(h1).toBeCloseTo(0.678922, 5);
+  });
+});
 
 describe('clipped PPO policy loss', () => {
   // old logp 0, so ratio = exp(logp). eps = 0.2, i.e. ratio in [0.8, 1.2] is unclipped.
@@ -73,6 +93,59 @@ describe('clipped value loss', () => {
     out.dispose();
     expect(loss).toBeCloseTo(0.275, 6);
     expect(clipfrac).toBeCloseTo(1 / 3, 6);
+  });
+});
+
+describe('clipped value loss: the clip fraction', () => {
+  const eps = 0.2;
+  async function clipfracOf(v: number[], old: number[], ret: number[], mask = v.map(() => 1)): Promise<number> {
+    const t = tf.tidy(() => ppoValueLoss(tf.tensor1d(v), tf.tensor1d(old), tf.tensor1d(ret), tf.tensor1d(mask), eps).clipfrac);
+    const [c] = await t.data();
+    t.dispose();
+    return c;
+  }
+
+  it('is exactly 0 when every value stays inside [old - eps, old + eps]', async () => {
+    // Values near 0 (old and new of different sizes or signs, where v - old is not exact in
+    // float32, so old + clip(v - old) is often not v), moved by less than eps either way, with
+    // returns on both sides: no token may look clipped.
+    const old: number[] = [];
+    const v: number[] = [];
+    const ret: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const o = Math.sin(i * 1.7) * 0.15;
+      old.push(o);
+      v.push(o + 0.199 * Math.sin(i * 0.37 + 0.1));
+      ret.push(o + 2 * Math.cos(i * 0.91));
+    }
+    expect(await clipfracOf(v, old, ret)).toBe(0);
+  });
+
+  it('counts the tokens whose value left the band with the clipped error the larger, over the mask', async () => {
+    // old 1.3 everywhere, band [1.1, 1.5]. By hand, (v, R):
+    //   (1.8, 2.5): outside above, return further up: clipped error 1.0^2 > 0.7^2  -> counted
+    //   (0.6, 0.0): outside below, return further down: 1.1^2 > 0.6^2              -> counted
+    //   (1.8, 1.0): outside above, return below: clipped 0.5^2 < 0.8^2, the unclipped error
+    //               drives the gradient (TRL counts vf_losses2 > vf_losses1 only) -> not counted
+    //   (1.45, 3.0), (1.15, -2.0), (1.3, 1.3): inside                              -> not counted
+    //   (2.0, 9.0): would count, masked out
+    // clipfrac = 2 / 6
+    const v = [1.8, 0.6, 1.8, 1.45, 1.15, 1.3, 2.0];
+    const ret = [2.5, 0.0, 1.0, 3.0, -2.0, 1.3, 9.0];
+    const mask = [1, 1, 1, 1, 1, 1, 0];
+    expect(await clipfracOf(v, v.map(() => 1.3), ret, mask)).toBeCloseTo(2 / 6, 6);
+  });
+
+  it('gives the value zero gradient where the clip binds and the plain (v - R) gradient elsewhere', async () => {
+    const v = [1.8, 1.8, 1.45];
+    const ret = [2.5, 1.0, 3.0];
+    const g = tf.tidy(() => tf.grad((x: tf.Tensor) => ppoValueLoss(x, tf.fill([3], 1.3), tf.tensor1d(ret), tf.ones([3]), eps).loss)(tf.tensor1d(v)));
+    const grad = await g.data();
+    g.dispose();
+    // d/dv 0.5 * mean((v - R)^2) = (v - R) / 3 where the unclipped error is the max.
+    expect(Math.abs(grad[0])).toBe(0); // -0 from the clamp's gradient
+    expect(grad[1]).toBeCloseTo((1.8 - 1.0) / 3, 6);
+    expect(grad[2]).toBeCloseTo((1.45 - 3.0) / 3, 6);
   });
 });
 

@@ -89,6 +89,82 @@ describe('rolloutWindow', () => {
   });
 });
 
+describe('PpoTrainer scores at the sampling temperature', () => {
+  const T = 0.7;
+  /** Per response token of a rollout, from an unpadded forward: log softmax(logits / T) and its entropy. */
+  function scoredByHand(model: GPT, prompt: number[], response: number[]): { logp: number[]; entropy: number[] } {
+    return tf.tidy(() => {
+      const seq = [...prompt, ...response];
+      const { logits } = model.forward(tf.tensor2d([seq], [1, seq.length], 'int32'));
+      const rows = tf.logSoftmax(tf.div(tf.squeeze(logits, [0]), T)).arraySync() as number[][];
+      // Position t predicts token t + 1: response token j is predicted at prompt.length - 1 + j.
+      const at = response.map((_, j) => rows[prompt.length - 1 + j]);
+      return {
+        logp: at.map((row, j) => row[response[j]]),
+        entropy: at.map((row) => -row.reduce((a, l) => a + Math.exp(l) * l, 0)),
+      };
+    });
+  }
+
+  it('stores log-probs, ref log-probs, KL and entropy of softmax(logits / T), the distribution it sampled from', async () => {
+    const policy = GPT.create(tiny, 21);
+    const ref = GPT.create(tiny, 23); // differs from the policy, so the KL is not trivially 0
+    const value = GPT.create(tiny, 22);
+    const before = policy.clone();
+    const trainer = new PpoTrainer({ policy, ref, value }, { rewardFn: countA, prompts }, { ...base, batchSize: 4, temperature: T });
+    const metrics = await trainer.step();
+    const s = trainer.lastSamples;
+    const r = trainer.lastRollout;
+    if (!s || !r) throw new Error('no rollout');
+    // Worst per-token differences, so a failure reports how far off the scoring is.
+    let worstLogp = 0;
+    let worstRef = 0;
+    let worstKl = 0;
+    let entropy = 0;
+    for (let b = 0; b < s.prompts.length; b++) {
+      const pol = scoredByHand(before, s.prompts[b], s.responses[b]);
+      const rf = scoredByHand(ref, s.prompts[b], s.responses[b]);
+      pol.logp.forEach((lp, j) => {
+        worstLogp = Math.max(worstLogp, Math.abs(r.logprobs[b * r.responseLength + j] - lp));
+        worstRef = Math.max(worstRef, Math.abs(r.refLogprobs[b * r.responseLength + j] - rf.logp[j]));
+      });
+      worstKl = Math.max(worstKl, Math.abs(s.kl[b] - pol.logp.reduce((a, lp, j) => a + lp - rf.logp[j], 0)));
+      entropy += pol.entropy.reduce((a, e) => a + e, 0);
+    }
+    expect(worstLogp).toBeLessThan(1e-4);
+    expect(worstRef).toBeLessThan(1e-4);
+    expect(worstKl).toBeLessThan(1e-3); // a sum over up to 8 tokens
+    expect(metrics['objective/entropy']).toBeCloseTo(entropy / s.prompts.length, 3);
+    trainer.dispose();
+    [policy, ref, value, before].forEach((m) => m.dispose());
+  });
+
+  it('the first update sees ratio 1 and approxkl 0: old and new log-probs use the same temperature', async () => {
+    const policy = GPT.create(tiny, 21);
+    const ref = policy.clone();
+    const value = GPT.create(tiny, 22);
+    // One epoch of one minibatch: the only update is scored by the policy that sampled.
+    const trainer = new PpoTrainer({ policy, ref, value }, { rewardFn: countA, prompts }, { ...base, batchSize: 4, miniBatches: 1, ppoEpochs: 1, temperature: T });
+    const m = await trainer.step();
+    expect(Math.abs(m['val/ratio'] - 1)).toBeLessThan(1e-6);
+    expect(m['policy/approxkl_avg']).toBeLessThan(1e-10);
+    expect(m['policy/clipfrac_avg']).toBe(0);
+    trainer.dispose();
+    [policy, ref, value].forEach((x) => x.dispose());
+  });
+
+  it('refuses topK (the scores would be of the untruncated softmax) and temperature 0', () => {
+    const policy = GPT.create(tiny, 21);
+    const ref = policy.clone();
+    const value = GPT.create(tiny, 22);
+    const make = (config: Partial<PpoConfig>): PpoTrainer => new PpoTrainer({ policy, ref, value }, { rewardFn: countA, prompts }, { ...base, ...config });
+    expect(() => make({ topK: 5 })).toThrow(/topK/);
+    expect(() => make({ temperature: 0 })).toThrow(/temperature/);
+    make({ temperature: 0.5, topK: null }).dispose();
+    [policy, ref, value].forEach((x) => x.dispose());
+  });
+});
+
 describe('PpoTrainer', () => {
   // Two seeded 10-iteration runs from the same initial policy: no KL penalty, and a strong one.
   let free: Array<Record<string, number>> = [];

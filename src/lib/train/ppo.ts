@@ -15,8 +15,11 @@
 // Conventions (as TRL): the value of response token t is the value head at the position before
 // it (the state from which token t is sampled), V(s_t) = head(hidden[P-1+t]); the token after
 // the last real response token is terminal, so GAE bootstraps from 0 there, also for a cut-off
-// response. Log-probs are those of the policy at temperature 1: sample at temperature 1 (the
-// default) or the ratio's denominator is not the sampling distribution.
+// response. Every log-prob (the rollout's, the ref's, the one in the ratio) and the entropy are
+// of softmax(logits / temperature), the distribution the tokens were sampled from, as in TRL;
+// scored at temperature 1 instead, the ratio's denominator would not be the sampling
+// probability and the KL penalty would measure a distribution nobody samples. topK is refused
+// for the same reason (the scores would have to be of the truncated distribution).
 
 import * as tf from '@tensorflow/tfjs';
 import { PAD } from '../tokenizer';
@@ -34,7 +37,9 @@ import {
   ppoPolicyLoss,
   ppoValueLoss,
   maskedMean,
+  temperedLogProbs,
   type KlController,
+  type TemperedLogProbs,
   type KlEstimator,
 } from './rl-math';
 import type { Metrics, TrainableModel } from './types';
@@ -58,9 +63,12 @@ export interface PpoConfig {
   promptLength: number;
   /** Most tokens sampled per response (TRL's response_length). Default 40. */
   responseLength: number;
-  /** Sampling temperature. Default 1.0 (see the note at the top on logprobs). */
+  /** Sampling temperature, > 0; log-probs, KL and entropy are scored at it too. Default 1.0. */
   temperature: number;
-  /** Sample from the k most likely tokens only; null samples the full distribution. Default null. */
+  /**
+   * Must be null (sample the full distribution): top-k sampling is refused, since the log-probs
+   * are of the full softmax at `temperature`, not of the truncated one. Default null.
+   */
   topK: number | null;
   /** Policy ratio clip epsilon (TRL's cliprange). Default 0.2. */
   cliprange: number;
@@ -168,6 +176,29 @@ export interface PpoSamples {
   endedWithEos: boolean[];
   /** KL to the reference, summed over each response's tokens. */
   kl: number[];
+}
+
+/**
+ * One iteration's per-token quantities, [rows, R] row-major: what the losses were given, kept
+ * for diagnostics and for tests that check the trainer's plumbing against hand formulas.
+ */
+export interface PpoRolloutStats {
+  rows: number;
+  responseLength: number;
+  /** 1 for real response tokens (through EOS). */
+  mask: Float32Array;
+  /** Policy log-probs of the sampled tokens at the sampling temperature (the ratio's denominator). */
+  logprobs: Float32Array;
+  /** Reference log-probs, same temperature. */
+  refLogprobs: Float32Array;
+  /** -beta * KL_t plus the score at the last token, before any reward whitening. */
+  rewards: Float32Array;
+  /** Value head at the rollout (the value clip's centre). */
+  values: Float32Array;
+  /** GAE advantages after whitening: what the policy loss used. */
+  advantages: Float32Array;
+  /** Value targets (advantages before whitening + values). */
+  returns: Float32Array;
 }
 
 export interface PpoState {
@@ -282,11 +313,25 @@ function windowTokens(src: Float32Array, packed: PackedRollout, w: RolloutWindow
   return tf.tensor2d(sliceWindow(src, w.rows, packed.responseLength, 0, w.response), [w.rows.length, w.response]);
 }
 
+/**
+ * Log-probs and entropies [rows, response] of a window's response tokens at the sampling
+ * temperature. The value at window column prompt - 1 + t predicts response token t.
+ */
+function responseLogProbs(model: TrainableModel, ids: tf.Tensor2D, mask: tf.Tensor2D, w: RolloutWindow, temperature: number): TemperedLogProbs {
+  const { logits } = model.forward(ids, mask);
+  const n = w.rows.length;
+  const predicting = tf.slice(logits, [0, w.prompt - 1, 0], [n, w.response, logits.shape[2]]);
+  const targets = tf.slice(ids, [0, w.prompt], [n, w.response]);
+  return temperedLogProbs(predicting, targets, temperature);
+}
+
 export class PpoTrainer {
   readonly config: PpoConfig;
   readonly state: PpoState;
   /** The last iteration's samples (null before the first step). */
   lastSamples: PpoSamples | null = null;
+  /** The last iteration's per-token rollout (null before the first step). */
+  lastRollout: PpoRolloutStats | null = null;
   private readonly models: PpoModels;
   private readonly options: PpoOptions;
   private readonly generateFn: GenerateFn;
@@ -300,6 +345,12 @@ export class PpoTrainer {
     this.config = { ...DEFAULT_PPO_CONFIG, ...config };
     const c = this.config;
     if (c.batchSize % c.miniBatches !== 0) throw new Error(`batchSize ${c.batchSize} must divide by miniBatches ${c.miniBatches}`);
+    if (!(c.temperature > 0) || !Number.isFinite(c.temperature)) {
+      throw new Error(`PpoTrainer: temperature must be a positive number (got ${c.temperature}); greedy decoding has no log-probs to form the PPO ratio`);
+    }
+    if (c.topK != null) {
+      throw new Error(`PpoTrainer: topK must be null (got ${c.topK}): PPO scores tokens under the full softmax at the sampling temperature, which top-k sampling does not draw from`);
+    }
     if (options.prompts.length === 0) throw new Error('PpoTrainer: empty prompt pool');
     if (models.policy === models.ref || models.value === models.ref) throw new Error('PpoTrainer: ref must be a separate (frozen) copy');
     this.models = models;
@@ -329,12 +380,12 @@ export class PpoTrainer {
     const w = rolloutWindow(packed, Array.from({ length: rows }, (_, i) => i));
     const stacked = tf.tidy(() => {
       const { ids, mask } = windowInputs(packed, w);
-      const take = (x: tf.Tensor2D): tf.Tensor2D => tf.slice(x, [0, w.prompt - 1], [rows, w.response]);
-      const pol = this.models.policy.tokenLogProbs(ids, mask);
-      const ref = this.models.ref.tokenLogProbs(ids, mask);
+      const t = this.config.temperature;
+      const pol = responseLogProbs(this.models.policy, ids, mask, w, t);
+      const ref = responseLogProbs(this.models.ref, ids, mask, w, t);
       const { hidden } = this.models.value.forward(ids, mask);
-      const values = take(this.models.value.scalar(hidden));
-      return tf.stack([take(pol.logProbs), take(ref.logProbs), values, take(pol.entropy)]);
+      const values = tf.slice(this.models.value.scalar(hidden), [0, w.prompt - 1], [rows, w.response]);
+      return tf.stack([pol.logProbs, ref.logProbs, values, pol.entropy]);
     });
     const data = await stacked.data();
     stacked.dispose();
@@ -364,7 +415,6 @@ export class PpoTrainer {
     const gen = await this.generateFn(this.models.policy, prompts, {
       maxNewTokens: R,
       temperature: c.temperature,
-      ...(c.topK != null ? { topK: c.topK } : {}),
       seed: this.rng.int(2 ** 31),
       promptLen: P,
     });
@@ -434,6 +484,7 @@ export class PpoTrainer {
     this.state.episode += B;
     this.state.beta = this.kl.value;
     this.lastSamples = { prompts, responses, scores, rawScores, endedWithEos: [...gen.endedWithEos], kl: klSums };
+    this.lastRollout = { rows: B, responseLength: R, mask, refLogprobs: fwd.ref, rewards, ...rollout };
     return { ...rolloutMetrics, ...train, lr: c.learningRate, episode: this.state.episode };
   }
 
@@ -468,8 +519,8 @@ export class PpoTrainer {
             const adv = windowTokens(rollout.advantages, packed, w);
             const ret = windowTokens(rollout.returns, packed, w);
             const take = (x: tf.Tensor2D): tf.Tensor2D => tf.slice(x, [0, w.prompt - 1], [mb, w.response]);
-            const pol = this.models.policy.tokenLogProbs(ids, mask);
-            const pg = ppoPolicyLoss(take(pol.logProbs), oldLogp, adv, rmask, c.cliprange);
+            const pol = responseLogProbs(this.models.policy, ids, mask, w, c.temperature);
+            const pg = ppoPolicyLoss(pol.logProbs, oldLogp, adv, rmask, c.cliprange);
             const { hidden } = this.models.value.forward(ids, mask);
             const vpred = take(this.models.value.scalar(hidden));
             const vf = ppoValueLoss(vpred, oldValues, ret, rmask, c.cliprangeValue);
@@ -486,7 +537,7 @@ export class PpoTrainer {
               ).loss;
               loss = tf.add(loss, tf.mul(c.ptxCoef, ptxLoss)) as tf.Scalar;
             }
-            const entropy = maskedMean(take(pol.entropy), rmask);
+            const entropy = maskedMean(pol.entropy, rmask);
             return { loss, metrics: [pg.loss, vf.loss, pg.clipfrac, pg.approxkl, vf.clipfrac, entropy, pg.ratioMean, ptxLoss] };
           },
         });
