@@ -124,3 +124,66 @@ describe('rankWithTies', () => {
     for (let trial = 0; trial < 20; trial++) expect(rankWithTies(scores, a, { tieGap: 0 })).toEqual(rankWithTies(scores, b));
   });
 });
+
+describe('identical answers are ties, always (simulateRanking)', () => {
+  const item = parsePrompt('what is 3 plus 4?');
+  if (!item) throw new Error('parse');
+  // '7.', '7' and 'seven.' are distinct texts of equal gold score (all right); '9.' and '9' too.
+  const sets: string[][] = [
+    ['7.', '7.', '9.', '9.'],
+    ['7.', '9.', '7.', 'what is 2 plus 2?'],
+    ['7.', '7.', '7.', '7.'],
+    ['9.', '9.'],
+    ['7.', '7', '7.', 'seven.'],
+    ['9.', '9', '9.', '9', '9.'],
+    ['i do not know.', '7.', 'i do not know.', '7.', '9.', 'i do not know.'],
+  ];
+  const splits = (tiers: number[][], responses: string[]): boolean =>
+    responses.some((a, i) => responses.some((b, j) => i < j && a === b && !tiers.some((t) => t.includes(i) && t.includes(j))));
+
+  it('never ranks two identical texts apart, in any ordering it returns, over many seeds and tie gaps', () => {
+    for (const responses of sets) {
+      for (let seed = 1; seed <= 150; seed++) {
+        const rng = createRng(seed);
+        const sim = simulateRanking(item, responses, rng, { tieGap: seed % 3 === 0 ? 0.05 : 0 });
+        for (const tiers of [sim.tiers, sim.strictTiers, sim.ranking]) {
+          expect(tiers.flat().sort((a, b) => a - b)).toEqual(responses.map((_, i) => i));
+          expect(splits(tiers, responses)).toBe(false);
+        }
+        // order is strictTiers flattened: identical texts adjacent.
+        expect(sim.order).toEqual(sim.strictTiers.flat());
+      }
+    }
+  });
+
+  it('K copies of one answer are one tier: no pair at all', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const sim = simulateRanking(item, ['7.', '7.', '7.', '7.'], createRng(seed));
+      expect(sim.ranking).toEqual([[0, 1, 2, 3]]);
+    }
+  });
+
+  it('equally good but different answers: the labeler still has to choose between them (tieGap 0)', () => {
+    const responses = ['7.', '7', '7.', 'seven.'];
+    const seen = new Set<string>();
+    for (let seed = 1; seed <= 100; seed++) {
+      const sim = simulateRanking(item, responses, createRng(seed));
+      expect(sim.tiers).toEqual([[0, 1, 2, 3]]); // all gold-equal: one quality level
+      expect(sim.ranking).toEqual(sim.strictTiers);
+      expect(sim.ranking).toHaveLength(3); // '7.' (0 and 2), '7', 'seven.'
+      seen.add(JSON.stringify(sim.ranking));
+    }
+    expect(seen.size).toBe(6); // every order of the 3 distinct texts turns up
+  });
+
+  it('with all texts distinct it draws exactly what ranking the raw scores draws', () => {
+    const responses = ['7.', '9.', 'what is 2 plus 2?', 'i do not know.'];
+    const scores = responses.map((r) => judge(item, r).score);
+    for (let seed = 1; seed <= 20; seed++) {
+      const sim = simulateRanking(item, responses, createRng(seed));
+      const rng = createRng(seed);
+      expect(sim.order).toEqual(rankResponses(scores, rng));
+      expect(sim.tiers).toEqual(rankWithTies(scores, rng));
+    }
+  });
+});

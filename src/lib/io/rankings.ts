@@ -5,9 +5,14 @@
 //   'rankings'  one full Ranking per line (what toJsonl writes; lossless).
 //   'pairwise'  TRL's preference form, one {"prompt","chosen","rejected"} per line (what
 //               toPairwiseJsonl writes; lossy: ties, flags and grouping are gone). On import each
-//               line becomes a K=2 ranking.
+//               line becomes a K=2 ranking whose id is derived from its content, so merging a
+//               pairs file adds no pair the rankings already hold (see mergeRankings).
 // Import is all-or-nothing: parseRankingsJsonl validates every line before returning anything,
 // and the first problem throws an ImportError naming its line.
+//
+// Identical answers are ties, always: rankingPairs never pairs two responses with the same text
+// (or, for token rows, the same ids), whatever tiers they were put in, so no export, count or
+// reward-model batch holds a pair with chosen == rejected.
 import { unknownChars } from '../tokenizer';
 
 export type RankingSource = 'human' | 'simulated';
@@ -40,6 +45,9 @@ export interface PreferencePair {
   rejected: number;
 }
 
+/** A response as text, or as the token row a model reads; two are identical when equal. */
+export type ResponseKey = string | readonly number[];
+
 export type RankingsFormat = 'rankings' | 'pairwise';
 
 export interface ParsedRankings {
@@ -52,10 +60,15 @@ export interface ParsedRankings {
 export interface MergeResult {
   rankings: Ranking[];
   added: number;
-  /** Incoming rankings whose id was already present (or repeated within `incoming`). */
+  /**
+   * Incoming rankings not added: their id was already present (or repeated within `incoming`),
+   * or they are pairwise imports whose pair the rankings already hold (`duplicates`).
+   */
   skipped: number;
   /** How many of the skipped had the same id as a kept ranking but different content. */
   conflicts: number;
+  /** How many of the skipped were pairwise imports whose (prompt, chosen, rejected) was already held. */
+  duplicates: number;
 }
 
 /** InstructGPT showed labelers 4 to 9 responses; 2 is the least that says anything. */
@@ -83,31 +96,64 @@ export class ImportError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Pairs
 
-/** Every (better, worse) pair across different tiers, best tier first; tied responses give none. */
-export function orderPairs(order: Tiers): PreferencePair[] {
+/**
+ * The comparisons a ranking gives the reward model, the one place pairs are listed (the pairs
+ * export, the counts, the page and the reward model's loss all use it): every (better, worse)
+ * pair across different tiers, best tier first, C(K,2) for a strict ranking of K. Tied responses
+ * give none. With `responses`, two identical responses give none either, even if the order puts
+ * them in different tiers (a hand-made or imported ranking may): identical answers are ties.
+ */
+export function rankingPairs(r: { readonly order: Tiers; readonly responses?: readonly ResponseKey[] }): PreferencePair[] {
+  const { order, responses } = r;
   const pairs: PreferencePair[] = [];
   for (let i = 0; i < order.length; i++) {
     for (let j = i + 1; j < order.length; j++) {
-      for (const chosen of order[i]) for (const rejected of order[j]) pairs.push({ chosen, rejected });
+      for (const chosen of order[i]) {
+        for (const rejected of order[j]) {
+          if (responses && sameResponse(responses[chosen], responses[rejected])) continue;
+          pairs.push({ chosen, rejected });
+        }
+      }
     }
   }
   return pairs;
 }
 
-/** The comparisons a ranking gives the reward model: C(K,2) for a strict ranking of K. */
-export function rankingPairs(r: { readonly order: Tiers }): PreferencePair[] {
-  return orderPairs(r.order);
+/** Whether two responses are the same text (or the same token row). */
+export function sameResponse(a: ResponseKey | undefined, b: ResponseKey | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /**
- * Number of pairs without building them: all pairs minus the pairs inside each tier. Takes a
- * ranking or just its order.
+ * Indices of the responses grouped by identical content, every index exactly once: groups in
+ * order of first appearance, members ascending. ['a', 'b', 'a'] gives [[0, 2], [1]].
  */
-export function comparisonCount(r: { readonly order: Tiers } | Tiers): number {
-  const order = Array.isArray(r) ? (r as Tiers) : (r as { readonly order: Tiers }).order;
+export function groupIdentical(responses: readonly ResponseKey[]): number[][] {
+  const groups: number[][] = [];
+  for (let i = 0; i < responses.length; i++) {
+    const group = groups.find((g) => sameResponse(responses[g[0]], responses[i]));
+    if (group) group.push(i);
+    else groups.push([i]);
+  }
+  return groups;
+}
+
+/**
+ * Number of pairs: all pairs minus the pairs inside each tier (without building them), or, for a
+ * ranking with its responses, exactly rankingPairs(r).length (identical answers give none). Takes
+ * a ranking, { order, responses }, or just an order.
+ */
+export function comparisonCount(r: { readonly order: Tiers; readonly responses?: readonly ResponseKey[] } | Tiers): number {
+  if (!Array.isArray(r)) {
+    const ranking = r as { readonly order: Tiers; readonly responses?: readonly ResponseKey[] };
+    if (ranking.responses) return rankingPairs(ranking).length;
+    return comparisonCount(ranking.order);
+  }
   let k = 0;
   let within = 0;
-  for (const tier of order) {
+  for (const tier of r as Tiers) {
     k += tier.length;
     within += (tier.length * (tier.length - 1)) / 2;
   }
@@ -115,8 +161,10 @@ export function comparisonCount(r: { readonly order: Tiers } | Tiers): number {
 }
 
 /**
- * Why `order` is not a valid tiering of `k` responses, or null if it is. Shared by the importer
- * and the ranking UI so both mean the same thing by "valid".
+ * Why `order` is not a valid tiering of `k` responses, or null if it is. The one check of an
+ * order: the importer (through rankingProblem) and the reward model's token rankings use it, so
+ * all mean the same thing by "valid". Never recurses into what it is given, so a deeply nested
+ * value gives a message, not a stack overflow.
  */
 export function orderProblem(order: unknown, k: number): string | null {
   if (!Array.isArray(order)) return `'order' must be an array of tiers, e.g. [[1],[0,2]]`;
@@ -126,7 +174,7 @@ export function orderProblem(order: unknown, k: number): string | null {
     if (!Array.isArray(tier)) return `'order' tier ${t} must be an array of response indices`;
     if (tier.length === 0) return `'order' tier ${t} is empty`;
     for (const index of tier) {
-      if (!Number.isInteger(index)) return `'order' tier ${t} holds ${JSON.stringify(index)}, not a response index`;
+      if (!Number.isInteger(index)) return `'order' tier ${t} holds ${preview(index)}, not a response index`;
       const i = index as number;
       if (i < 0 || i >= k) return `'order' index ${i} is out of range (there are ${k} responses, 0 to ${k - 1})`;
       if (seen[i]) return `'order' lists response ${i} more than once`;
@@ -150,7 +198,9 @@ export function toJsonl(rankings: readonly Ranking[]): string {
 
 /**
  * TRL's preference form: one {"prompt","chosen","rejected"} line per pair (C(K,2) per strict
- * ranking). "id", "source" and "round" ride along so a re-import keeps provenance and dedupes.
+ * ranking; ties and identical answers give none, so chosen never equals rejected). "id" (the
+ * ranking and pair it came from), "source", "round" and "model" ride along for provenance; a
+ * re-import derives its ids from the content, so it adds no pair the rankings already hold.
  */
 export function toPairwiseJsonl(rankings: readonly Ranking[]): string {
   let out = '';
@@ -169,6 +219,11 @@ export function toPairwiseJsonl(rankings: readonly Ranking[]): string {
     }
   }
   return out;
+}
+
+/** What a ranking says, without where or when it was made. */
+function judgement(r: Ranking): Pick<Ranking, 'prompt' | 'responses' | 'order'> {
+  return { prompt: r.prompt, responses: r.responses, order: r.order };
 }
 
 function canonical(r: Ranking): Ranking {
@@ -197,7 +252,19 @@ export interface ParseOptions {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-/** Parses and validates a whole file; throws ImportError on the first problem, returning nothing. */
+/** A problem with one record; parseRankingsJsonl adds the line, rankingProblem returns the text. */
+class Problem extends Error {}
+
+function fail(problem: string): never {
+  throw new Problem(problem);
+}
+
+/**
+ * Parses and validates a whole file; throws ImportError on the first problem, returning nothing.
+ * Pairwise lines get ids derived from their content (prompt, chosen, rejected and how many times
+ * the file repeated that pair before), whatever "id" the line carries; a pairwise line whose
+ * chosen and rejected are the same text says nothing and is left out, with a warning.
+ */
 export function parseRankingsJsonl(text: string, options: ParseOptions = {}): ParsedRankings {
   checkSize(text);
   const createdAt = (options.now ?? new Date()).toISOString();
@@ -217,17 +284,22 @@ export function parseRankingsJsonl(text: string, options: ParseOptions = {}): Pa
     const lineNo = i + 1;
     const raw = lines[i];
     if (raw.trim() === '') continue;
-    const obj = parseObject(raw, lineNo);
-    const kind = detectFormat(obj, lineNo);
-    if (format === null) format = { kind, line: lineNo };
-    else if (format.kind !== kind) {
-      throw new ImportError(
-        lineNo,
-        `mixed formats: line ${format.line} is ${describeFormat(format.kind)} but this line is ${describeFormat(kind)}; a file must hold one format`,
-      );
+    let ranking: Ranking | null;
+    try {
+      const obj = parseObject(raw);
+      const kind = detectFormat(obj);
+      if (format === null) format = { kind, line: lineNo };
+      else if (format.kind !== kind) {
+        fail(`mixed formats: line ${format.line} is ${describeFormat(format.kind)} but this line is ${describeFormat(kind)}; a file must hold one format`);
+      }
+      ranking = kind === 'rankings' ? readRanking(obj) : readPair(obj, createdAt, pairOccurrences);
+    } catch (e) {
+      throw lineError(e, lineNo);
     }
-    const ranking =
-      kind === 'rankings' ? readRanking(obj, lineNo) : readPair(obj, lineNo, createdAt, pairOccurrences);
+    if (ranking === null) {
+      warnings.add(`line ${lineNo}: 'chosen' and 'rejected' are the same text, which compares nothing; the line is left out`);
+      continue;
+    }
     const firstLine = idLines.get(ranking.id);
     if (firstLine !== undefined) {
       throw new ImportError(lineNo, `duplicate id ${JSON.stringify(ranking.id)} (first used on line ${firstLine})`);
@@ -240,6 +312,39 @@ export function parseRankingsJsonl(text: string, options: ParseOptions = {}): Pa
   return { rankings, format: format.kind, warnings: warnings.list() };
 }
 
+/** What went wrong on a line, as an ImportError naming it (a stack overflow included). */
+function lineError(e: unknown, lineNo: number): unknown {
+  if (e instanceof Problem) return new ImportError(lineNo, e.message);
+  // JSON.parse (in some engines) and anything that walks a value recursively can overflow the
+  // stack on input nested thousands deep; that is a bad line, not a crash.
+  if (e instanceof RangeError) {
+    return new ImportError(lineNo, `nested too deeply to read (${e.message}); a ranking holds flat lists of strings and numbers`);
+  }
+  return e;
+}
+
+/**
+ * Why `value` is not a valid Ranking, or null if it is: the same checks, in the same words, as
+ * the importer applies to each line (without the line number). For anything else that takes
+ * rankings from outside, e.g. a store read back after a reload.
+ */
+export function rankingProblem(value: unknown): string | null {
+  try {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return `expected a ranking object, found ${jsonKind(value as Json)}`;
+    readRanking(value as JsonObject);
+    return null;
+  } catch (e) {
+    if (e instanceof Problem) return e.message;
+    if (e instanceof RangeError) return `nested too deeply to read (${e.message})`;
+    throw e;
+  }
+}
+
+/** Whether `value` is a valid Ranking (rankingProblem finds nothing). */
+export function isRanking(value: unknown): value is Ranking {
+  return rankingProblem(value) === null;
+}
+
 function checkSize(text: string): void {
   // UTF-8 never takes fewer bytes than UTF-16 code units, so length alone can refuse early.
   const bytes = text.length > MAX_IMPORT_BYTES ? text.length : new TextEncoder().encode(text).length;
@@ -249,32 +354,30 @@ function checkSize(text: string): void {
   }
 }
 
-function parseObject(raw: string, lineNo: number): JsonObject {
+function parseObject(raw: string): JsonObject {
   let value: Json;
   try {
     value = JSON.parse(raw) as Json;
   } catch (e) {
+    if (e instanceof RangeError) throw e; // too deep: lineError says so
     const detail = e instanceof Error ? e.message : String(e);
-    throw new ImportError(lineNo, `not valid JSON (${detail})`);
+    fail(`not valid JSON (${detail})`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ImportError(lineNo, `expected a JSON object, found ${jsonKind(value)}`);
+    fail(`expected a JSON object, found ${jsonKind(value)}`);
   }
   return value;
 }
 
-function detectFormat(obj: JsonObject, lineNo: number): RankingsFormat {
-  const isRanking = 'responses' in obj || 'order' in obj;
+function detectFormat(obj: JsonObject): RankingsFormat {
+  const isRankingLine = 'responses' in obj || 'order' in obj;
   const isPair = 'chosen' in obj || 'rejected' in obj;
-  if (isRanking && isPair) {
-    throw new ImportError(lineNo, `unknown format: has both ranking keys ('responses'/'order') and pairwise keys ('chosen'/'rejected')`);
+  if (isRankingLine && isPair) {
+    fail(`unknown format: has both ranking keys ('responses'/'order') and pairwise keys ('chosen'/'rejected')`);
   }
-  if (isRanking) return 'rankings';
+  if (isRankingLine) return 'rankings';
   if (isPair) return 'pairwise';
-  throw new ImportError(
-    lineNo,
-    `unknown format: expected a ranking (id, prompt, responses, order, ...) or a preference pair (prompt, chosen, rejected)`,
-  );
+  fail(`unknown format: expected a ranking (id, prompt, responses, order, ...) or a preference pair (prompt, chosen, rejected)`);
 }
 
 function describeFormat(kind: RankingsFormat): string {
@@ -288,69 +391,74 @@ function jsonKind(value: Json | undefined): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function requireString(obj: JsonObject, key: string, lineNo: number, nonEmpty: boolean): string {
-  if (!(key in obj)) throw new ImportError(lineNo, `missing '${key}'`);
+/** A short description of a value for a message: the value itself if it is a scalar, else its kind. */
+function preview(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value !== null && typeof value === 'object') return jsonKind(value as Json);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function requireString(obj: JsonObject, key: string, nonEmpty: boolean): string {
+  if (!(key in obj) || obj[key] === undefined) fail(`missing '${key}'`);
   const value = obj[key];
   if (typeof value !== 'string') {
     const hint = Array.isArray(value) ? ' (conversational message lists are not supported; use plain text)' : '';
-    throw new ImportError(lineNo, `'${key}' must be a string, found ${jsonKind(value)}${hint}`);
+    fail(`'${key}' must be a string, found ${jsonKind(value)}${hint}`);
   }
-  if (nonEmpty && value === '') throw new ImportError(lineNo, `'${key}' is empty`);
+  if (nonEmpty && value === '') fail(`'${key}' is empty`);
   return value;
 }
 
-function readSource(obj: JsonObject, lineNo: number): RankingSource {
+function readSource(obj: JsonObject): RankingSource {
   const value = obj.source;
   if (typeof value === 'string' && (SOURCES as readonly string[]).includes(value)) return value as RankingSource;
-  throw new ImportError(lineNo, `'source' must be "human" or "simulated", found ${JSON.stringify(value) ?? 'nothing'}`);
+  fail(`'source' must be "human" or "simulated", found ${preview(value)}`);
 }
 
-function readRound(obj: JsonObject, lineNo: number): number {
+function readRound(obj: JsonObject): number {
   const value = obj.round;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  throw new ImportError(lineNo, `'round' must be a whole number >= 0, found ${JSON.stringify(value) ?? 'nothing'}`);
+  fail(`'round' must be a whole number >= 0, found ${preview(value)}`);
 }
 
-function readCreatedAt(obj: JsonObject, lineNo: number): string {
-  const value = requireString(obj, 'createdAt', lineNo, true);
-  if (Number.isNaN(Date.parse(value))) throw new ImportError(lineNo, `'createdAt' is not a date: ${JSON.stringify(value)}`);
+function readCreatedAt(obj: JsonObject): string {
+  const value = requireString(obj, 'createdAt', true);
+  if (Number.isNaN(Date.parse(value))) fail(`'createdAt' is not a date: ${preview(value)}`);
   return value;
 }
 
-function readRanking(obj: JsonObject, lineNo: number): Ranking {
-  const id = requireString(obj, 'id', lineNo, true);
-  const prompt = requireString(obj, 'prompt', lineNo, true);
+/** The one validator of a full ranking: the import of a line and rankingProblem both call it. */
+function readRanking(obj: JsonObject): Ranking {
+  const id = requireString(obj, 'id', true);
+  const prompt = requireString(obj, 'prompt', true);
 
-  if (!('responses' in obj)) throw new ImportError(lineNo, `missing 'responses'`);
+  if (!('responses' in obj)) fail(`missing 'responses'`);
   const rawResponses = obj.responses;
-  if (!Array.isArray(rawResponses)) {
-    throw new ImportError(lineNo, `'responses' must be an array of strings, found ${jsonKind(rawResponses)}`);
-  }
+  if (!Array.isArray(rawResponses)) fail(`'responses' must be an array of strings, found ${jsonKind(rawResponses)}`);
   const k = rawResponses.length;
-  if (k < MIN_RESPONSES || k > MAX_RESPONSES) {
-    throw new ImportError(lineNo, `'responses' must hold ${MIN_RESPONSES} to ${MAX_RESPONSES} responses, found ${k}`);
-  }
+  if (k < MIN_RESPONSES || k > MAX_RESPONSES) fail(`'responses' must hold ${MIN_RESPONSES} to ${MAX_RESPONSES} responses, found ${k}`);
   const responses = rawResponses.map((value, i) => {
-    if (typeof value !== 'string') throw new ImportError(lineNo, `response ${i} must be a string, found ${jsonKind(value)}`);
-    if (value === '') throw new ImportError(lineNo, `response ${i} is empty`);
+    if (typeof value !== 'string') fail(`response ${i} must be a string, found ${jsonKind(value)}`);
+    if (value === '') fail(`response ${i} is empty`);
     return value;
   });
 
-  if (!('order' in obj)) throw new ImportError(lineNo, `missing 'order'`);
+  if (!('order' in obj)) fail(`missing 'order'`);
   const problem = orderProblem(obj.order, k);
-  if (problem) throw new ImportError(lineNo, problem);
+  if (problem) fail(problem);
   const order = (obj.order as number[][]).map((tier) => [...tier]);
 
   let flagged: number[] | undefined;
-  if ('flagged' in obj) {
+  if (obj.flagged !== undefined) {
     const raw = obj.flagged;
-    if (!Array.isArray(raw)) throw new ImportError(lineNo, `'flagged' must be an array of response indices, found ${jsonKind(raw)}`);
+    if (!Array.isArray(raw)) fail(`'flagged' must be an array of response indices, found ${jsonKind(raw)}`);
     const seen = new Set<number>();
     for (const value of raw) {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= k) {
-        throw new ImportError(lineNo, `'flagged' holds ${JSON.stringify(value)}, not a response index 0 to ${k - 1}`);
+        fail(`'flagged' holds ${preview(value)}, not a response index 0 to ${k - 1}`);
       }
-      if (seen.has(value)) throw new ImportError(lineNo, `'flagged' lists response ${value} more than once`);
+      if (seen.has(value)) fail(`'flagged' lists response ${value} more than once`);
       seen.add(value);
     }
     flagged = raw as number[];
@@ -361,49 +469,76 @@ function readRanking(obj: JsonObject, lineNo: number): Ranking {
     prompt,
     responses,
     order,
-    source: readSource(obj, lineNo),
-    round: readRound(obj, lineNo),
-    model: requireString(obj, 'model', lineNo, true),
-    createdAt: readCreatedAt(obj, lineNo),
+    source: readSource(obj),
+    round: readRound(obj),
+    model: requireString(obj, 'model', true),
+    createdAt: readCreatedAt(obj),
   };
   if (flagged !== undefined) ranking.flagged = [...flagged];
   return ranking;
 }
 
-function readPair(obj: JsonObject, lineNo: number, now: string, occurrences: Map<string, number>): Ranking {
-  const prompt = requireString(obj, 'prompt', lineNo, true);
-  const chosen = requireString(obj, 'chosen', lineNo, true);
-  const rejected = requireString(obj, 'rejected', lineNo, true);
-  let id: string;
-  if ('id' in obj) id = requireString(obj, 'id', lineNo, true);
-  else {
-    // A content hash keeps ids stable across re-imports of the same file (so merge dedupes);
-    // the occurrence count keeps a pair that a file repeats on purpose (two labelers) distinct.
-    const key = JSON.stringify([prompt, chosen, rejected]);
-    const n = occurrences.get(key) ?? 0;
-    occurrences.set(key, n + 1);
-    id = `pair-${fnv1a(key)}${n > 0 ? `-${n}` : ''}`;
-  }
-  return {
-    id,
+/** A pairwise line as a K=2 ranking, or null when chosen and rejected are the same text. */
+function readPair(obj: JsonObject, now: string, occurrences: Map<string, number>): Ranking | null {
+  const prompt = requireString(obj, 'prompt', true);
+  const chosen = requireString(obj, 'chosen', true);
+  const rejected = requireString(obj, 'rejected', true);
+  const ranking: Ranking = {
+    id: '',
     prompt,
     responses: [chosen, rejected],
     order: [[0], [1]],
-    source: 'source' in obj ? readSource(obj, lineNo) : 'human',
-    round: 'round' in obj ? readRound(obj, lineNo) : 0,
-    model: 'model' in obj ? requireString(obj, 'model', lineNo, true) : IMPORTED_MODEL,
-    createdAt: 'createdAt' in obj ? readCreatedAt(obj, lineNo) : now,
+    source: 'source' in obj ? readSource(obj) : 'human',
+    round: 'round' in obj ? readRound(obj) : 0,
+    model: 'model' in obj ? requireString(obj, 'model', true) : IMPORTED_MODEL,
+    createdAt: 'createdAt' in obj ? readCreatedAt(obj) : now,
   };
+  if (chosen === rejected) return null;
+  // The occurrence count keeps a pair that a file repeats on purpose (two labelers) distinct.
+  const key = pairKey(prompt, chosen, rejected);
+  const n = occurrences.get(key) ?? 0;
+  occurrences.set(key, n + 1);
+  ranking.id = pairId(prompt, chosen, rejected, n);
+  return ranking;
 }
 
-/** 32-bit FNV-1a over UTF-16 code units, as 8 hex digits: short, stable, not cryptographic. */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
+/** What a pair says, as a map key: prompt, chosen text, rejected text. */
+function pairKey(prompt: string, chosen: string, rejected: string): string {
+  return JSON.stringify([prompt, chosen, rejected]);
+}
+
+/**
+ * The id a pairwise import gets: a hash of its content plus, from the second time a file repeats
+ * the same pair, the occurrence ("-1", "-2", ...). Stable across re-imports of the same file.
+ */
+export function pairId(prompt: string, chosen: string, rejected: string, occurrence = 0): string {
+  return `pair-${hash53(pairKey(prompt, chosen, rejected))}${occurrence > 0 ? `-${occurrence}` : ''}`;
+}
+
+/**
+ * For a pairwise import (a K=2 ranking whose id is pairId of its own content): which occurrence
+ * of that pair it is. Null for any other ranking.
+ */
+function pairOccurrence(r: Ranking): number | null {
+  if (r.responses.length !== 2 || r.order.length !== 2 || r.order[0][0] !== 0 || r.order[1][0] !== 1) return null;
+  const base = pairId(r.prompt, r.responses[0], r.responses[1]);
+  if (r.id === base) return 0;
+  const rest = r.id.startsWith(`${base}-`) ? r.id.slice(base.length + 1) : '';
+  return /^[1-9]\d*$/.test(rest) ? Number(rest) : null;
+}
+
+/** cyrb53: a 53-bit string hash as 14 hex digits; short, stable, not cryptographic. */
+function hash53(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
   for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
   }
-  return (h >>> 0).toString(16).padStart(8, '0');
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
 }
 
 class Warnings {
@@ -419,7 +554,7 @@ class Warnings {
     for (let a = 0; a < r.responses.length; a++) {
       for (let b = a + 1; b < r.responses.length; b++) {
         if (r.responses[a] === r.responses[b] && !sameTier(r.order, a, b)) {
-          this.add(`line ${lineNo}: responses ${a} and ${b} are the same text but ranked apart`);
+          this.add(`line ${lineNo}: responses ${a} and ${b} are the same text but ranked apart; they count as tied (no comparison between them)`);
         }
       }
     }
@@ -429,7 +564,7 @@ class Warnings {
     return this.extra > 0 ? [...this.items, `... and ${this.extra} more warnings`] : [...this.items];
   }
 
-  private add(message: string): void {
+  add(message: string): void {
     if (this.items.length < MAX_WARNINGS) this.items.push(message);
     else this.extra++;
   }
@@ -442,25 +577,50 @@ function sameTier(order: number[][], a: number, b: number): boolean {
 // ---------------------------------------------------------------------------------------------
 // Merge and construction
 
-/** Appends the incoming rankings whose ids are new; never replaces an existing one. */
+/**
+ * Appends the incoming rankings that are new; never replaces an existing one. A ranking is not
+ * new when its id is already present (or earlier in `incoming`), or when it is a pairwise import
+ * (id = pairId of its content) whose (prompt, chosen, rejected) the rankings already hold as
+ * often as this occurrence: so importing the pairs export of rankings already here, or the same
+ * pairs file twice, adds nothing, while a file that repeats a pair keeps its repeats.
+ */
 export function mergeRankings(existing: readonly Ranking[], incoming: readonly Ranking[]): MergeResult {
   const byId = new Map<string, Ranking>(existing.map((r) => [r.id, r]));
+  const held = new Map<string, number>(); // pair content -> how many times the rankings hold it
+  const hold = (r: Ranking) => {
+    for (const { chosen, rejected } of rankingPairs(r)) {
+      const key = pairKey(r.prompt, r.responses[chosen], r.responses[rejected]);
+      held.set(key, (held.get(key) ?? 0) + 1);
+    }
+  };
+  existing.forEach(hold);
   const rankings = [...existing];
   let added = 0;
   let skipped = 0;
   let conflicts = 0;
+  let duplicates = 0;
   for (const r of incoming) {
     const kept = byId.get(r.id);
+    const occurrence = pairOccurrence(r);
     if (kept) {
       skipped++;
-      if (JSON.stringify(canonical(kept)) !== JSON.stringify(canonical(r))) conflicts++;
+      // A pairwise import's id is its content, so only a different pair under it is a conflict
+      // (not the createdAt a line without one was given on each import).
+      const same = occurrence !== null ? JSON.stringify(judgement(kept)) === JSON.stringify(judgement(r)) : JSON.stringify(canonical(kept)) === JSON.stringify(canonical(r));
+      if (!same) conflicts++;
+      continue;
+    }
+    if (occurrence !== null && occurrence < (held.get(pairKey(r.prompt, r.responses[0], r.responses[1])) ?? 0)) {
+      skipped++;
+      duplicates++;
       continue;
     }
     byId.set(r.id, r);
+    hold(r);
     rankings.push(r);
     added++;
   }
-  return { rankings, added, skipped, conflicts };
+  return { rankings, added, skipped, conflicts, duplicates };
 }
 
 /** A fresh unique id. randomUUID needs a secure context, so fall back to time plus randomness. */

@@ -49,7 +49,10 @@ export interface SimulatedRankingOptions extends SampleKOptions {
   weights?: JudgeWeights;
 }
 
-/** Samples K answers per prompt and has the simulated labeler rank them. */
+/**
+ * Samples K answers per prompt and has the simulated labeler rank them (see labelSamples). One
+ * ranking per item, in order.
+ */
 export async function collectSimulatedRankings(
   model: GPT,
   items: readonly PromptItem[],
@@ -57,9 +60,26 @@ export async function collectSimulatedRankings(
   now: () => Date = () => new Date(),
 ): Promise<Ranking[]> {
   const samples = await sampleK(model, items.map((i) => i.prompt), options);
+  return labelSamples(items, samples, options, now);
+}
+
+/**
+ * The simulated labeler's rankings of given samples (samples[i] answers items[i]). Identical
+ * answers always share a tier. When all K answers are equally good the labeler must still choose
+ * between different ones (a strict noisy order of the distinct texts); when all K are the same
+ * text the ranking is one tier: it is still returned (the labeler saw that prompt) but gives no
+ * pair, so the reward model learns nothing from it (RewardTrainer drops it).
+ */
+export function labelSamples(
+  items: readonly PromptItem[],
+  samples: readonly (readonly string[])[],
+  options: Pick<SimulatedRankingOptions, 'seed' | 'round' | 'modelName' | 'labelerTemperature' | 'labelerTieGap' | 'weights'>,
+  now: () => Date = () => new Date(),
+): Ranking[] {
+  if (samples.length !== items.length) throw new Error(`labelSamples: ${samples.length} sample lists for ${items.length} prompts`);
   const rng = createRng(options.seed ^ 0x5eed);
   return items.map((item, i) => {
-    const { tiers, order } = simulateRanking(item, samples[i], rng, {
+    const { ranking } = simulateRanking(item, samples[i], rng, {
       temperature: options.labelerTemperature ?? DEFAULT_LABELER_TEMPERATURE,
       tieGap: options.labelerTieGap,
       weights: options.weights,
@@ -67,10 +87,8 @@ export async function collectSimulatedRankings(
     return {
       id: `sim-${options.round}-${(hashString(`${options.seed}:${i}:${item.prompt}`) >>> 0).toString(16)}`,
       prompt: item.prompt,
-      responses: samples[i],
-      // All answers equally good gives the reward model nothing; then the labeler must still
-      // choose, as InstructGPT's labelers had to (a strict noisy order).
-      order: tiers.length > 1 ? tiers : order.map((index) => [index]),
+      responses: [...samples[i]],
+      order: ranking,
       source: 'simulated' as const,
       round: options.round,
       model: options.modelName,

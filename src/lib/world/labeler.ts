@@ -2,7 +2,11 @@
 // P(next = i) proportional to exp(score_i / temperature) among those not yet placed; for two items
 // this is Bradley-Terry, P(a before b) = sigmoid((s_a - s_b) / temperature). The noise is a fixed
 // temperature on gold-score differences (not re-tuned per data mix), so easy pairs stay easy.
+//
+// Identical answers are ties, always: simulateRanking ranks the distinct texts, so two samples
+// with the same text always share a tier, in every ordering it returns.
 
+import { groupIdentical } from '../io/rankings';
 import type { Rng } from '../random';
 import { DEFAULT_WEIGHTS, judge, type JudgeWeights } from './judge';
 import type { PromptItem } from './types';
@@ -49,10 +53,22 @@ export function rankResponses(scores: readonly number[], rng: Rng, options: Labe
 }
 
 export interface SimulatedRanking {
-  /** Indices into the responses, best first. */
+  /** Indices into the responses, best first: a strict noisy order of the distinct texts, identical ones adjacent. */
   order: number[];
-  /** The same judgement with equal-score answers tied (rankWithTies), drawn independently. */
+  /**
+   * The same judgement with equal-score answers tied (rankWithTies, over the distinct texts),
+   * drawn independently. Identical answers are always in one tier.
+   */
   tiers: number[][];
+  /** `order` as tiers: one tier per distinct text (identical answers tied, nothing else). */
+  strictTiers: number[][];
+  /**
+   * What the labeler hands in (Ranking.order): `tiers`, unless every answer is equally good;
+   * then the labeler must still choose between different answers, as InstructGPT's labelers had
+   * to, and hands in `strictTiers`. When every answer is the same text that is one tier, which
+   * gives the reward model no pair: nothing wrong is learnt from K copies of one answer.
+   */
+  ranking: number[][];
   /** Gold scores of the responses, in their original order. */
   scores: number[];
 }
@@ -81,7 +97,11 @@ export function rankWithTies(scores: readonly number[], rng: Rng, options: Label
 /** Gold scores closer than this are the same quality level (they differ only by rounding). */
 const TIE_TOLERANCE = 1e-9;
 
-/** Judge each response with the gold judge, then rank them as a noisy labeler would. */
+/**
+ * Judge each response with the gold judge, then rank them as a noisy labeler would. The labeler
+ * ranks the distinct texts (each scored once), so identical responses are never ranked apart;
+ * with all responses distinct this draws exactly what ranking the raw scores would.
+ */
 export function simulateRanking(
   item: PromptItem,
   responses: readonly string[],
@@ -89,5 +109,16 @@ export function simulateRanking(
   options: LabelerOptions & { weights?: JudgeWeights } = {},
 ): SimulatedRanking {
   const scores = responses.map((r) => judge(item, r, options.weights ?? DEFAULT_WEIGHTS).score);
-  return { order: rankResponses(scores, rng, options), tiers: rankWithTies(scores, rng, options), scores };
+  const groups = groupIdentical(responses);
+  const groupScores = groups.map((g) => scores[g[0]]);
+  const strict = rankResponses(groupScores, rng, options);
+  const tiers = rankWithTies(groupScores, rng, options).map((tier) => tier.flatMap((g) => groups[g]).sort((a, b) => a - b));
+  const strictTiers = strict.map((g) => [...groups[g]]);
+  return {
+    order: strictTiers.flat(),
+    tiers,
+    strictTiers,
+    ranking: tiers.length > 1 ? tiers : strictTiers,
+    scores,
+  };
 }
