@@ -1,15 +1,20 @@
 // Rankings: pairs checked against hand-written lists, files round-tripped, and every kind of bad
 // import refused with the right line and nothing returned.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ImportError,
   MAX_IMPORT_BYTES,
   MAX_IMPORT_LINES,
   comparisonCount,
+  groupIdentical,
+  isRanking,
   mergeRankings,
   orderProblem,
+  pairId,
   parseRankingsJsonl,
   rankingPairs,
+  rankingProblem,
+  sameResponse,
   toJsonl,
   toPairwiseJsonl,
   type Ranking,
@@ -335,5 +340,160 @@ describe('mergeRankings', () => {
     expect(merged.rankings[2].round).toBe(0);
     expect(merged).toMatchObject({ added: 1, skipped: 3, conflicts: 2 });
     expect(existing).toHaveLength(2); // inputs untouched
+  });
+});
+
+/** The TRL lines of a pairwise export, parsed. */
+function pairLines(text: string): { prompt: string; chosen: string; rejected: string }[] {
+  return text
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { prompt: string; chosen: string; rejected: string });
+}
+
+describe('identical answers are ties, always', () => {
+  it('groupIdentical and sameResponse: by exact text, or by token ids for rows', () => {
+    expect(groupIdentical(['a', 'b', 'a', 'c', 'b'])).toEqual([[0, 2], [1, 4], [3]]);
+    expect(groupIdentical(['a', 'A'])).toEqual([[0], [1]]);
+    expect(sameResponse([1, 2, 3], [1, 2, 3])).toBe(true);
+    expect(sameResponse([1, 2, 3], [1, 2])).toBe(false);
+    expect(sameResponse([1, 2, 3], [1, 2, 4])).toBe(false);
+  });
+
+  it('rankingPairs with the responses never pairs identical texts, even ranked apart by hand', () => {
+    // A hand-made ranking that splits "5" (responses 0 and 2) into tiers 1 and 3.
+    const r = ranking({ responses: ['5', 'six', '5', '2 + 3 = 5'], order: [[0], [1], [2], [3]] });
+    expect(rankingPairs(r)).toEqual([
+      { chosen: 0, rejected: 1 },
+      { chosen: 0, rejected: 3 },
+      { chosen: 1, rejected: 2 },
+      { chosen: 1, rejected: 3 },
+      { chosen: 2, rejected: 3 },
+    ]);
+    expect(comparisonCount(r)).toBe(5);
+    // Without the texts the order alone gives all 6 (this is what the page counts before texts).
+    expect(rankingPairs({ order: r.order })).toHaveLength(6);
+  });
+
+  it('the pairs export never writes chosen == rejected, whatever the tiers say', () => {
+    const split = ranking({ id: 'split', responses: ['5', 'six', '5', '5'], order: [[2], [1], [0], [3]] });
+    const allSame = ranking({ id: 'same', responses: ['5', '5', '5'], order: [[0], [1], [2]] });
+    const lines = pairLines(toPairwiseJsonl([split, allSame]));
+    expect(lines.map((l) => [l.chosen, l.rejected])).toEqual([['5', 'six'], ['six', '5'], ['six', '5']]);
+    for (const l of lines) expect(l.chosen).not.toBe(l.rejected);
+    expect(toPairwiseJsonl([allSame])).toBe('');
+  });
+
+  it('an imported ranking that splits identical texts is kept, with a warning that they count as tied', () => {
+    const { rankings, warnings } = parseRankingsJsonl(line(ranking({ responses: ['5', 'six', '5', 'x'], order: [[0], [1], [2], [3]] })));
+    expect(warnings).toEqual(['line 1: responses 0 and 2 are the same text but ranked apart; they count as tied (no comparison between them)']);
+    expect(rankingPairs(rankings[0]).some((p) => p.chosen === 0 && p.rejected === 2)).toBe(false);
+  });
+
+  it('a pairwise line with chosen == rejected is left out, with a warning', () => {
+    const text = [line({ prompt: 'p', chosen: 'a', rejected: 'a' }), line({ prompt: 'p', chosen: 'a', rejected: 'b' })].join('\n');
+    const parsed = parseRankingsJsonl(text);
+    expect(parsed.rankings.map((r) => r.responses)).toEqual([['a', 'b']]);
+    expect(parsed.warnings).toEqual(["line 1: 'chosen' and 'rejected' are the same text, which compares nothing; the line is left out"]);
+  });
+});
+
+describe('deeply nested input is an ImportError naming the line, never a raw RangeError', () => {
+  const deep = (depth: number, inner = '0'): string => '['.repeat(depth) + inner + ']'.repeat(depth);
+  const good = line(ranking());
+
+  it("an 'order' nested 100,000 deep", () => {
+    const bad = line(ranking({ id: 'r2' })).replace(/"order":\[\[3\],\[0\],\[2\],\[1\]\]/, `"order":${deep(100_000)}`);
+    expect(bad.length).toBeGreaterThan(200_000);
+    const err = importError(`${good}\n${bad}`);
+    expect(err.line).toBe(2);
+    expect(err.message).toBe("line 2: 'order' tier 0 holds an array, not a response index");
+  });
+
+  it("'flagged', 'source' and 'round' nested 100,000 deep", () => {
+    for (const field of ['flagged', 'source', 'round']) {
+      const third = line({ ...ranking({ id: 'r3' }), [field]: 'DEEP' }).replace('"DEEP"', deep(100_000));
+      const err = importError(`${good}\n${good.replace('"r1"', '"r2"')}\n${third}`);
+      expect(err.line).toBe(3);
+      expect(err.message).toMatch(new RegExp(`^line 3: '${field}' (holds an array|must be .* found an array)`));
+    }
+  });
+
+  it('a stack overflow while reading a line (JSON.parse in some engines) is reported for that line', () => {
+    const real = JSON.parse;
+    const spy = vi.spyOn(JSON, 'parse').mockImplementation((text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
+      if (text.startsWith('[[[')) throw new RangeError('Maximum call stack size exceeded');
+      return real(text, reviver) as unknown;
+    });
+    try {
+      const err = importError(`${good}\n${deep(1000)}`);
+      expect(err.line).toBe(2);
+      expect(err.message).toMatch(/^line 2: nested too deeply to read \(Maximum call stack size exceeded\)/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('rankingProblem: the import validator for anything else that takes rankings in', () => {
+  it('accepts what the importer accepts and names the same problems, without a line', () => {
+    expect(rankingProblem(ranking())).toBeNull();
+    expect(isRanking(ranking({ flagged: [1] }))).toBe(true);
+    expect(rankingProblem({ ...ranking(), model: undefined })).toBe("missing 'model'");
+    expect(rankingProblem(ranking({ order: [[0], [1], [2]] }))).toBe("'order' must list each of the 4 responses exactly once (missing 3)");
+    expect(rankingProblem(ranking({ responses: ['a'], order: [[0]] }))).toMatch(/must hold 2 to 9 responses/);
+    expect(rankingProblem(null)).toBe('expected a ranking object, found null');
+    expect(rankingProblem([ranking()])).toBe('expected a ranking object, found an array');
+    expect(isRanking({ id: 'x', prompt: 'p', responses: [], order: [] })).toBe(false);
+  });
+});
+
+describe('pairwise imports are deduplicated by content', () => {
+  const now = new Date('2024-06-01T00:00:00.000Z');
+  const strict = ranking(); // 4 responses, 6 pairs
+  const tied = ranking({ id: 'r2', prompt: 'greet me', responses: ['hi', 'hello', 'go away'], order: [[1, 0], [2]] }); // 2 pairs
+
+  it('importing the pairs export of rankings already present adds nothing', () => {
+    const parsed = parseRankingsJsonl(toPairwiseJsonl([strict, tied]), { now });
+    expect(parsed.rankings).toHaveLength(8);
+    const merged = mergeRankings([strict, tied], parsed.rankings);
+    expect(merged).toMatchObject({ added: 0, skipped: 8, duplicates: 8, conflicts: 0 });
+    expect(merged.rankings).toEqual([strict, tied]);
+  });
+
+  it('importing the same pairs file twice adds nothing the second time (with or without ids, any createdAt)', () => {
+    const text = toPairwiseJsonl([strict]) + line({ prompt: 'q', chosen: 'a', rejected: 'b' }) + '\n';
+    const first = mergeRankings([], parseRankingsJsonl(text, { now }).rankings);
+    expect(first.added).toBe(7);
+    const again = mergeRankings(first.rankings, parseRankingsJsonl(text, { now: new Date('2025-01-01T00:00:00.000Z') }).rankings);
+    expect(again).toMatchObject({ added: 0, skipped: 7, conflicts: 0 });
+    expect(again.rankings).toHaveLength(7);
+  });
+
+  it('adds the pairs it does not hold, and keeps a pair a file repeats beyond what is held', () => {
+    const text = [
+      line({ prompt: strict.prompt, chosen: '2 + 3 = 5', rejected: '5' }), // held by `strict`
+      line({ prompt: strict.prompt, chosen: '5', rejected: '2 + 3 = 5' }), // the opposite: new
+      line({ prompt: strict.prompt, chosen: '2 + 3 = 5', rejected: '5' }), // a second labeler: new
+      line({ prompt: 'another prompt', chosen: '2 + 3 = 5', rejected: '5' }), // other prompt: new
+    ].join('\n');
+    const merged = mergeRankings([strict], parseRankingsJsonl(text, { now }).rankings);
+    expect(merged).toMatchObject({ added: 3, skipped: 1, duplicates: 1 });
+    expect(merged.rankings.slice(1).map((r) => [r.prompt, ...r.responses])).toEqual([
+      [strict.prompt, '5', '2 + 3 = 5'],
+      [strict.prompt, '2 + 3 = 5', '5'],
+      ['another prompt', '2 + 3 = 5', '5'],
+    ]);
+  });
+
+  it('ids come from content, not from the line, and only pairwise imports are deduplicated by content', () => {
+    const [a] = parseRankingsJsonl(line({ prompt: 'p', chosen: 'a', rejected: 'b', id: 'whatever' }), { now }).rankings;
+    expect(a.id).toBe(pairId('p', 'a', 'b'));
+    expect(pairId('p', 'a', 'b', 1)).toBe(`${a.id}-1`);
+    expect(pairId('p', 'b', 'a')).not.toBe(a.id);
+    // A K=2 ranking made in the page (its own id) with the same content is new data.
+    const human = ranking({ id: 'h1', prompt: 'p', responses: ['a', 'b'], order: [[0], [1]] });
+    expect(mergeRankings([a], [human])).toMatchObject({ added: 1, duplicates: 0 });
   });
 });

@@ -4,8 +4,17 @@ import { GPT } from '../../src/lib/model/gpt';
 import { createRng } from '../../src/lib/random';
 import { EOS, VOCAB_SIZE, encode } from '../../src/lib/tokenizer';
 import { encodePrompt } from '../../src/lib/world/format';
-import { RewardTrainer, packScoredRows, rankingFromTiers, scoreWithModel, type TokenRanking } from '../../src/lib/train/reward';
-import { rankingPairs } from '../../src/lib/train/rl-math';
+import {
+  RewardTrainer,
+  packScoredRows,
+  rankingFromTiers,
+  scoreWithModel,
+  tokenRankingPairs,
+  tokenRankingTiers,
+  type TokenRanking,
+} from '../../src/lib/train/reward';
+import { TrainingError } from '../../src/lib/train/errors';
+import { tokenRankingFrom } from '../../src/lib/rlhf/data';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -57,14 +66,27 @@ describe('rankingFromTiers', () => {
     const r = rankingFromTiers([1], [[4], [5], [6], [7]], [[2], [0, 3], [1]]);
     expect(r.order).toEqual([2, 0, 3, 1]);
     expect(r.ties).toEqual([false, true, false]);
+    expect(tokenRankingTiers(r)).toEqual([[2], [0, 3], [1]]);
     // 2 beats 0, 3, 1; 0 and 3 beat 1; 0 vs 3 is a tie: 5 pairs of C(4,2) = 6.
-    expect(rankingPairs(r.order, r.ties)).toEqual([
+    expect(tokenRankingPairs(r).map((p) => [p.chosen, p.rejected])).toEqual([
       [2, 0],
       [2, 3],
       [2, 1],
       [0, 1],
       [3, 1],
     ]);
+  });
+
+  it('responses that are the same row once cut to maxLength are tied: no pair', () => {
+    // Prompt [1, 2] + responses of 4 tokens; the last token differs. Cut to 5 tokens they are alike.
+    const r: TokenRanking = { prompt: [1, 2], responses: [[5, 6, 7, 8], [5, 6, 7, 9], [6, 6, 7, 8]], order: [0, 1, 2] };
+    expect(tokenRankingPairs(r).length).toBe(3);
+    expect(tokenRankingPairs(r, 6).length).toBe(3);
+    expect(tokenRankingPairs(r, 5)).toEqual([
+      { chosen: 0, rejected: 2 },
+      { chosen: 1, rejected: 2 },
+    ]);
+    expect(tokenRankingPairs(r, 2)).toEqual([]); // only the prompt is left: every row alike
   });
 });
 
@@ -104,10 +126,71 @@ describe('RewardTrainer', () => {
     model.dispose();
   });
 
+  it("a ranking's tiers reach the loss: eval/loss is the mean over its pairs, ties and identical answers left out", async () => {
+    const model = GPT.create(tiny, 7);
+    // b and c tied; a2 is the same text as a but ranked last (a hand-made split of identical
+    // answers): the loss must see exactly the pairs across tiers, minus b-c and a-a2.
+    const ranking = tokenRankingFrom({ prompt: 'say a', responses: ['aaa', 'aab', 'abb', 'bbb', 'aaa'], order: [[0], [1, 2], [3], [4]] });
+    const trainer = new RewardTrainer(model, [ranking], { maxResponses: 5, maxLength: 32, batchSize: 2 });
+    const [a, b, c, d, a2] = await trainer.score(Array(5).fill(ranking.prompt), ranking.responses);
+    expect(a2).toBeCloseTo(a, 5);
+    const softplus = (x: number) => Math.log1p(Math.exp(x));
+    // a>b, a>c, a>d, b>d, c>d, b>a2, c>a2, d>a2: 8 pairs (a vs a2 and b vs c give none).
+    const margins = [a - b, a - c, a - d, b - d, c - d, b - a2, c - a2, d - a2];
+    const expected = margins.reduce((sum, m) => sum + softplus(-m), 0) / margins.length;
+    const m = await trainer.evaluate([ranking]);
+    expect(m['eval/pairs']).toBe(8);
+    expect(m['eval/loss']).toBeCloseTo(expected, 4);
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('drops rankings that give no pair, and refuses with a TrainingError when none is left', async () => {
+    const model = GPT.create(tiny, 2);
+    const [strict] = makeRankings(1, 3, 4);
+    const allTied: TokenRanking = { ...strict, ties: [true, true] };
+    const sameRows: TokenRanking = { prompt, responses: [strict.responses[0], [...strict.responses[0]]], order: [1, 0] };
+
+    const mixed = new RewardTrainer(model, [allTied, strict, sameRows], { maxResponses: 3, maxLength: 24, batchSize: 2, learningRate: 1e-3 });
+    expect(mixed.rankingCount).toBe(1);
+    expect(mixed.droppedRankings).toBe(2);
+    const m = await mixed.step();
+    expect(Number.isFinite(m.loss)).toBe(true);
+    expect(m.epoch).toBe(2); // one step of batch 2 over the 1 ranking kept
+    expect((await mixed.evaluate([allTied, strict, sameRows]))['eval/pairs']).toBe(3);
+    mixed.dispose();
+
+    const tiedOnly = new RewardTrainer(model, [allTied, sameRows], { maxResponses: 3, maxLength: 24 });
+    expect(tiedOnly.rankingCount).toBe(0);
+    const err = await tiedOnly.step().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TrainingError);
+    expect((err as TrainingError).stage).toBe('reward');
+    expect((err as TrainingError).message).toMatch(/^reward step 1: none of the 2 rankings has an ordered pair to learn from/);
+    expect(tiedOnly.state.step).toBe(0);
+    // Evaluating such rankings is not an error: there is just nothing to measure.
+    expect(await tiedOnly.evaluate([allTied])).toEqual({ 'eval/accuracy': NaN, 'eval/loss': NaN, 'eval/pairs': 0 });
+    tiedOnly.dispose();
+
+    // Responses that differ only past maxLength: alike as the model reads them, so dropped too.
+    const long: TokenRanking = { prompt, responses: [[...encode('aaaaaaaaaaaa'), EOS], [...encode('aaaaaaaaaaab'), EOS]], order: [0, 1] };
+    const cut = new RewardTrainer(model, [long], { maxResponses: 2, maxLength: prompt.length + 8 });
+    expect(cut.droppedRankings).toBe(1);
+    await expect(cut.step()).rejects.toThrow(/identical once cut to \d+ tokens/);
+    cut.dispose();
+    const whole = new RewardTrainer(model, [long], { maxResponses: 2, maxLength: 64 });
+    expect(whole.rankingCount).toBe(1);
+    whole.dispose();
+    model.dispose();
+  });
+
   it('rejects malformed rankings', () => {
     const model = GPT.create(tiny, 1);
     const r = makeRankings(1, 3, 1)[0];
-    expect(() => new RewardTrainer(model, [{ ...r, order: [0, 0, 1] }], { maxResponses: 3 })).toThrow(/permutation/);
+    expect(() => new RewardTrainer(model, [{ ...r, order: [0, 0, 1] }], { maxResponses: 3 })).toThrow(/permutation of 0\.\.2: 'order' lists response 0 more than once/);
+    expect(() => new RewardTrainer(model, [{ ...r, order: [0, 1] }], { maxResponses: 3 })).toThrow(/missing 2/);
     expect(() => new RewardTrainer(model, [r], { maxResponses: 2 })).toThrow(/maxResponses/);
     model.dispose();
   });

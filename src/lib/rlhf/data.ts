@@ -2,7 +2,7 @@
 // text rankings (src/lib/io/rankings.ts, what people make and files hold) into token rankings.
 import { encodeExchange, encodePrompt, encodeResponse } from '../world/format';
 import { rankingFromTiers, type SftExample, type TokenRanking } from '../train';
-import type { Ranking } from '../io/rankings';
+import { orderProblem, type Ranking } from '../io/rankings';
 import { hashString } from '../random';
 
 export interface TextDemonstration {
@@ -14,8 +14,16 @@ export function sftExamplesFrom(demos: readonly TextDemonstration[]): SftExample
   return demos.map((d) => encodeExchange(d.prompt, d.response));
 }
 
-/** A text ranking as token ids. Every response is scored as a finished answer (text + EOS). */
+/**
+ * A text ranking as token ids, its tiers kept (order + ties; tokenRankingTiers gives them back),
+ * so ties reach the reward model's loss as "no pair". Every response is scored as a finished
+ * answer (text + EOS). Responses that encode alike (the same text, or texts differing only in
+ * case) or that are alike once the trainer cuts them to its maxLength are tied there
+ * (tokenRankingPairs): they never form a pair. An invalid order is refused, naming the prompt.
+ */
 export function tokenRankingFrom(ranking: Pick<Ranking, 'prompt' | 'responses' | 'order'>): TokenRanking {
+  const problem = orderProblem(ranking.order, ranking.responses.length);
+  if (problem) throw new Error(`the ranking of ${JSON.stringify(ranking.prompt.slice(0, 60))}: ${problem}`);
   return rankingFromTiers(encodePrompt(ranking.prompt), ranking.responses.map(encodeResponse), ranking.order);
 }
 

@@ -3,18 +3,27 @@
 // one), is the reward. Each ranking of K responses contributes all its C(K,2) pairs as one batch
 // element: the loss is the mean over rankings of the mean over their pairs of
 // -log sigmoid(r_w - r_l), so no ranking's pairs are split across batches (InstructGPT §3.5).
+//
+// A ranking's pairs are io/rankings.ts's rankingPairs over its tiers, with the responses compared
+// as the rows the model reads (prompt + response, cut to maxLength): tied responses, and
+// responses that are identical once cut (or identical to begin with), give no pair. Rankings
+// left with no pair are dropped before training; if none remains, step() refuses with a
+// TrainingError.
 
 import * as tf from '@tensorflow/tfjs';
 import { PAD } from '../tokenizer';
 import { createRng } from '../random';
 import { EpochSampler } from './epochs';
 import { batchLength, createAdam, guardedStep } from './common';
-import { buildPairTable, rankingLoss, rankingPairs, type RankingGroup } from './rl-math';
+import { orderProblem, rankingPairs, type PreferencePair } from '../io/rankings';
+import { TrainingError } from './errors';
+import { rankingLoss, type PairTable } from './rl-math';
 import type { Metrics, TrainableModel } from './types';
 
 /**
- * One ranking in token ids: K responses to one prompt and their order, best first. (The
- * text-level, persisted form with tiers is io/rankings.ts's Ranking; rankingFromTiers converts.)
+ * One ranking in token ids: K responses to one prompt and their order, best first, with ties.
+ * (The text-level, persisted form with tiers is io/rankings.ts's Ranking; rankingFromTiers
+ * converts, tokenRankingTiers converts back, and tokenRankingPairs lists what the loss sees.)
  */
 export interface TokenRanking {
   /** Prompt token ids (BOS + template + prompt, as encodePrompt gives). */
@@ -34,6 +43,33 @@ export function rankingFromTiers(prompt: number[], responses: number[][], tiers:
   for (const tier of tiers) for (let j = 0; j < tier.length; j++) ties.push(j + 1 < tier.length);
   ties.pop(); // the last entry would link the final response to nothing
   return { prompt, responses, order, ties };
+}
+
+/** The tiers of a token ranking, best first: order split where ties[j] is false. */
+export function tokenRankingTiers(r: Pick<TokenRanking, 'order' | 'ties'>): number[][] {
+  const tiers: number[][] = [];
+  r.order.forEach((index, j) => {
+    if (j > 0 && r.ties?.[j - 1]) tiers[tiers.length - 1].push(index);
+    else tiers.push([index]);
+  });
+  return tiers;
+}
+
+/**
+ * The pairs a token ranking gives the reward model: rankingPairs over its tiers, the responses
+ * compared as the rows the model reads (prompt + response cut to `maxLength` tokens). Two
+ * responses that are the same row, from the start or once cut, get the same reward whatever the
+ * weights are: they are tied, and give no pair.
+ */
+export function tokenRankingPairs(r: TokenRanking, maxLength = Infinity): PreferencePair[] {
+  const rows = r.responses.map((resp) => [...r.prompt, ...resp].slice(0, maxLength));
+  return rankingPairs({ order: tokenRankingTiers(r), responses: rows });
+}
+
+/** A training ranking with its pairs, worked out once. */
+interface PreparedRanking {
+  ranking: TokenRanking;
+  pairs: PreferencePair[];
 }
 
 export interface RewardConfig {
@@ -119,13 +155,14 @@ export class RewardTrainer {
   readonly config: RewardConfig;
   readonly state: RewardTrainerState = { step: 0, epoch: 0 };
   private readonly model: RewardModel;
-  private readonly rankings: EpochSampler<TokenRanking>;
+  private readonly rankings: EpochSampler<PreparedRanking>;
   private readonly optimizer: tf.Optimizer;
+  private given = 0;
 
   constructor(model: RewardModel, rankings: readonly TokenRanking[], config: Partial<RewardConfig> = {}) {
     this.config = { ...DEFAULT_REWARD_CONFIG, ...config };
     this.model = model;
-    this.rankings = new EpochSampler<TokenRanking>([], createRng(this.config.seed));
+    this.rankings = new EpochSampler<PreparedRanking>([], createRng(this.config.seed));
     this.setRankings(rankings);
     this.optimizer = createAdam(this.config);
   }
@@ -134,22 +171,58 @@ export class RewardTrainer {
     return this.config.batchSize * this.config.maxResponses;
   }
 
-  /** Replaces the training rankings (rounds: the RM retrains on all rankings so far). */
+  /**
+   * Replaces the training rankings (rounds: the RM retrains on all rankings so far). Rankings
+   * that give no pair (all tied, or responses identical once cut to maxLength) are dropped:
+   * they would only dilute the batch. If none remains, step() refuses with a TrainingError.
+   */
   setRankings(rankings: readonly TokenRanking[]): void {
     for (const r of rankings) validateRanking(r, this.config.maxResponses);
     if (rankings.length === 0) throw new Error('RewardTrainer: no rankings');
-    this.rankings.reset(rankings);
+    this.given = rankings.length;
+    this.rankings.reset(this.prepare(rankings));
+  }
+
+  /** How many rankings training draws from (those with at least one pair). */
+  get rankingCount(): number {
+    return this.rankings.size;
+  }
+
+  /** How many of the rankings last given were dropped for giving no pair. */
+  get droppedRankings(): number {
+    return this.given - this.rankings.size;
+  }
+
+  private prepare(rankings: readonly TokenRanking[]): PreparedRanking[] {
+    return rankings
+      .map((ranking) => ({ ranking, pairs: tokenRankingPairs(ranking, this.config.maxLength) }))
+      .filter((p) => p.pairs.length > 0);
   }
 
   /** Lays rankings out as rows (each ranking's responses contiguous) plus their pair table. */
-  private layout(batch: readonly TokenRanking[]): { packed: ScoredRows; groups: RankingGroup[] } {
+  private layout(batch: readonly PreparedRanking[]): { packed: ScoredRows; table: PairTable } {
     const pairs: Array<[number[], number[]]> = [];
-    const groups: RankingGroup[] = [];
-    for (const r of batch) {
-      groups.push({ offset: pairs.length, count: r.responses.length, order: r.order, ties: r.ties });
-      for (const resp of r.responses) pairs.push([r.prompt, resp]);
+    const winners: number[] = [];
+    const losers: number[] = [];
+    const weights: number[] = [];
+    // The loss is the mean over rankings of the mean over each ranking's pairs.
+    const used = batch.filter((p) => p.pairs.length > 0).length;
+    for (const { ranking, pairs: own } of batch) {
+      const offset = pairs.length;
+      for (const { chosen, rejected } of own) {
+        winners.push(offset + chosen);
+        losers.push(offset + rejected);
+        weights.push(1 / (used * own.length));
+      }
+      for (const resp of ranking.responses) pairs.push([ranking.prompt, resp]);
     }
-    return { packed: packScoredRows(pairs, this.rows, this.config.maxLength), groups };
+    const table: PairTable = {
+      rows: this.rows,
+      winners: Int32Array.from(winners),
+      losers: Int32Array.from(losers),
+      weights: Float32Array.from(weights),
+    };
+    return { packed: packScoredRows(pairs, this.rows, this.config.maxLength), table };
   }
 
   /** Rewards [rows] of packed rows (call inside tidy or a gradient function). */
@@ -162,10 +235,17 @@ export class RewardTrainer {
 
   /** One step on a batch of rankings. Metrics: loss, accuracy, margin, mean_reward, grad_norm, learning_rate, epoch. */
   async step(): Promise<Metrics> {
+    if (this.rankings.size === 0) {
+      throw new TrainingError(
+        'reward',
+        this.state.step + 1,
+        `none of the ${this.given} rankings has an ordered pair to learn from (every one is a single tie: all its responses tied, ` +
+          `or identical once cut to ${this.config.maxLength} tokens); rank some responses above others`,
+      );
+    }
     const batch = this.rankings.next(this.config.batchSize);
-    const { packed, groups } = this.layout(batch);
-    const table = buildPairTable(groups, this.rows);
-    const used = groups.reduce((n, g) => n + g.count, 0);
+    const { packed, table } = this.layout(batch);
+    const used = batch.reduce((n, p) => n + p.ranking.responses.length, 0);
     const rowMask = Float32Array.from({ length: this.rows }, (_, i) => (i < used ? 1 : 0));
     const coef = this.config.centerRewardsCoefficient;
     const m = await guardedStep({
@@ -195,17 +275,15 @@ export class RewardTrainer {
    * ordered right), 'eval/loss' (mean over rankings of their mean pair loss), 'eval/pairs' }.
    */
   async evaluate(rankings: readonly TokenRanking[]): Promise<Metrics> {
+    rankings.forEach((r) => validateRanking(r, this.config.maxResponses));
+    const prepared = this.prepare(rankings);
     let correct = 0;
     let pairs = 0;
     let lossSum = 0;
-    let rankingsWithPairs = 0;
-    for (let i = 0; i < rankings.length; i += this.config.batchSize) {
-      const batch = rankings.slice(i, i + this.config.batchSize);
-      batch.forEach((r) => validateRanking(r, this.config.maxResponses));
-      const { packed, groups } = this.layout(batch);
-      const table = buildPairTable(groups, this.rows);
+    for (let i = 0; i < prepared.length; i += this.config.batchSize) {
+      const batch = prepared.slice(i, i + this.config.batchSize);
+      const { packed, table } = this.layout(batch);
       const n = table.winners.length;
-      if (n === 0) continue;
       const out = tf.tidy(() => {
         const res = rankingLoss(this.rewards(packed), table);
         return tf.stack([res.loss, res.accuracy]);
@@ -214,14 +292,12 @@ export class RewardTrainer {
       out.dispose();
       correct += acc * n;
       pairs += n;
-      // The batch loss is a mean over its rankings with pairs; re-weight to a global mean.
-      const withPairs = groups.filter((g) => rankingPairs(g.order, g.ties).length > 0).length;
-      lossSum += loss * withPairs;
-      rankingsWithPairs += withPairs;
+      // The batch loss is a mean over its rankings (all have pairs); re-weight to a global mean.
+      lossSum += loss * batch.length;
     }
     return {
       'eval/accuracy': pairs > 0 ? correct / pairs : NaN,
-      'eval/loss': rankingsWithPairs > 0 ? lossSum / rankingsWithPairs : NaN,
+      'eval/loss': prepared.length > 0 ? lossSum / prepared.length : NaN,
       'eval/pairs': pairs,
     };
   }
@@ -283,7 +359,8 @@ function validateRanking(r: TokenRanking, maxResponses: number): void {
   const k = r.responses.length;
   if (k < 2) throw new Error(`a ranking needs at least 2 responses, got ${k}`);
   if (k > maxResponses) throw new Error(`a ranking has ${k} responses; maxResponses is ${maxResponses}`);
-  const seen = [...r.order].sort((a, b) => a - b);
-  if (seen.length !== k || seen.some((v, i) => v !== i)) throw new Error(`ranking order ${JSON.stringify(r.order)} is not a permutation of 0..${k - 1}`);
   if (r.ties && r.ties.length !== k - 1) throw new Error(`ranking ties must have ${k - 1} entries`);
+  // The same check of an order as the importer's (io/rankings.ts orderProblem).
+  const problem = orderProblem(tokenRankingTiers(r), k);
+  if (problem) throw new Error(`ranking order ${JSON.stringify(r.order)} is not a permutation of 0..${k - 1}: ${problem}`);
 }
