@@ -158,4 +158,40 @@ describe('RankingControl', () => {
     await rerender({ responses: ['x', 'y', 'z'] });
     expect(shownLetters()).toEqual(['A', 'B', 'C']);
   });
+
+  it('ties identical answers from the start, says so, and keeps them tied', async () => {
+    const { onsubmit } = setup({ responses: ['5', 'six', '5', '2 + 3 = 5'] });
+    expect(screen.getByTestId('identical-note').textContent).toBe('2 answers are identical and are tied: A = C.');
+    expect(shownLetters()).toEqual(['A', 'C', 'B', 'D']);
+    expect(card('C').getAttribute('aria-label')).toBe('Response C, rank 1 of 4, tied with response A');
+    expect(screen.getByTestId('pair-count').textContent).toMatch(/5 comparisons/);
+
+    await press(card('C'), 't');
+    expect(announcer().textContent).toBe('Response C is identical to response A, so they stay tied.');
+    expect(tiedWithAbove('C')).toBe(true);
+
+    await press(card('A'), '4'); // the pair moves together
+    expect(shownLetters()).toEqual(['B', 'D', 'A', 'C']);
+    await press(card('A'), 'Enter');
+    expect(onsubmit).toHaveBeenCalledWith({ order: [[1], [3], [0, 2]], flagged: [] });
+  });
+
+  it('all answers identical: nothing to compare, and it says why', async () => {
+    const { onsubmit } = setup({ responses: ['5', '5', '5'] });
+    expect(screen.getByTestId('identical-note').textContent).toBe('3 answers are identical and are tied: A = B = C.');
+    expect(screen.getByTestId('pair-count').textContent).toMatch(/0 comparisons/);
+    expect(screen.getByRole('button', { name: 'Submit ranking' })).toHaveProperty('disabled', true);
+    await press(card('B'), 'Enter');
+    expect(onsubmit).not.toHaveBeenCalled();
+    expect(announcer().textContent).toBe('All responses are the same text, so there is nothing to compare. Skip this one.');
+  });
+
+  it('no note when the answers all differ', () => {
+    setup();
+    expect(screen.queryByTestId('identical-note')).toBeNull();
+  });
 });
+
+function tiedWithAbove(letter: string): boolean {
+  return card(letter).classList.contains('tied');
+}

@@ -1,8 +1,12 @@
 // The pure ordering logic behind RankingControl: each move checked against hand-written tiers.
 import { describe, expect, it } from 'vitest';
+import { comparisonCount } from '../../src/lib/io/rankings';
 import {
   displayOrder,
+  identicalNote,
+  identicalTo,
   initialState,
+  initialStateFor,
   isTiedWithAbove,
   moveDown,
   moveTo,
@@ -82,5 +86,53 @@ describe('ranking-state', () => {
     toggleTieWithAbove(s, 2);
     toggleFlag(s, 1);
     expect(JSON.stringify(s)).toBe(copy);
+  });
+});
+
+describe('ranking-state: identical answers are tied, always', () => {
+  const responses = ['5', 'six', '5', '2 + 3 = 5'];
+
+  it('initialStateFor ties identical answers where the first was shown, and says so', () => {
+    const s = initialStateFor(responses);
+    expect(toOrder(s)).toEqual([[0, 2], [1], [3]]);
+    expect(displayOrder(s)).toEqual([0, 2, 1, 3]);
+    expect(isTiedWithAbove(s, 2)).toBe(true);
+    expect(identicalTo(s, 0)).toEqual([2]);
+    expect(identicalTo(s, 1)).toEqual([]);
+    expect(identicalNote(s)).toBe('2 answers are identical and are tied: A = C.');
+    expect(comparisonCount(s.tiers)).toBe(5);
+    const many = initialStateFor(['x', 'y', 'x', 'y', 'z', 'y']);
+    expect(toOrder(many)).toEqual([[0, 2], [1, 3, 5], [4]]);
+    expect(identicalNote(many)).toBe('5 answers are identical and are tied: A = C, B = D = F.');
+    expect(toOrder(initialStateFor(['a', 'a', 'a']))).toEqual([[0, 1, 2]]);
+  });
+
+  it('with no identical answers it is initialState, with no note', () => {
+    const s = initialStateFor(['a', 'b', 'c']);
+    expect(s).toEqual(initialState(3));
+    expect(identicalNote(s)).toBeNull();
+  });
+
+  it('moves take identical answers along, so they are never ranked apart', () => {
+    const s = initialStateFor(responses); // [[0, 2], [1], [3]]
+    expect(toOrder(moveTo(s, 2, 4))).toEqual([[1], [3], [0, 2]]);
+    expect(toOrder(moveTo(s, 3, 1))).toEqual([[3], [0, 2], [1]]);
+    expect(toOrder(moveDown(s, 0))).toEqual([[1], [0, 2], [3]]);
+    expect(toOrder(moveUp(moveDown(s, 2), 0))).toEqual(toOrder(s));
+    expect(moveUp(s, 2)).toBe(s); // the pair is already on top
+    expect(moveTo(s, 2, 1)).toBe(s);
+    // Tied with a different answer too: moving one of the pair leaves that tie, pair intact.
+    const withX = toggleTieWithAbove(s, 1); // [[0, 2, 1], [3]]
+    expect(toOrder(withX)).toEqual([[0, 2, 1], [3]]);
+    expect(toOrder(moveDown(withX, 0))).toEqual([[1], [0, 2], [3]]);
+    expect(toOrder(moveUp(withX, 1))).toEqual([[1], [0, 2], [3]]);
+  });
+
+  it('unlinking an answer from an identical one does nothing; other links still toggle', () => {
+    const s = initialStateFor(responses);
+    expect(toggleTieWithAbove(s, 2)).toBe(s);
+    const withX = toggleTieWithAbove(s, 1); // B joins the pair's tier
+    expect(toOrder(toggleTieWithAbove(withX, 1))).toEqual([[0, 2], [1], [3]]);
+    expect(toggleTieWithAbove(withX, 2)).toBe(withX);
   });
 });

@@ -12,6 +12,12 @@
 //            tiers allow (ties are never split by a move of someone else).
 //   toggleTieWithAbove toggles the link between a card and the card above it (splitting or
 //            joining tiers at that point), so the order on screen never changes.
+//
+// Identical answers are ties, always: initialStateFor(responses) starts with each set of
+// identical responses tied (adjacent, in one tier) and records them in `same`; every move then
+// moves such a set as one unit, and unlinking inside it does nothing. identicalNote says so.
+
+import { groupIdentical } from '../../lib/io/rankings';
 
 /** What RankingControl hands its parent on submit: Ranking.order and Ranking.flagged. */
 export interface RankingResult {
@@ -22,12 +28,43 @@ export interface RankingResult {
 export interface RankingState {
   readonly tiers: readonly (readonly number[])[];
   readonly flagged: readonly number[];
+  /** Sets (2 or more) of responses with identical text: always tied, moved together. */
+  readonly same?: readonly (readonly number[])[];
 }
 
 /** K responses in the order shown, each its own tier, nothing flagged. */
 export function initialState(k: number): RankingState {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`need at least one response, got ${k}`);
   return { tiers: Array.from({ length: k }, (_, i) => [i]), flagged: [] };
+}
+
+/**
+ * The responses in the order shown, each its own tier, except that identical responses are
+ * tied: each set sits, tied, where its first member was shown. ['x', 'y', 'x'] gives [[0, 2], [1]].
+ */
+export function initialStateFor(responses: readonly string[]): RankingState {
+  const base = initialState(responses.length);
+  const groups = groupIdentical(responses);
+  const same = groups.filter((g) => g.length > 1);
+  if (same.length === 0) return base;
+  return { tiers: groups.map((g) => [...g]), flagged: [], same };
+}
+
+/**
+ * The visible note about identical answers, or null when there are none, e.g. "2 answers are
+ * identical and are tied: A = C."
+ */
+export function identicalNote(s: RankingState): string | null {
+  const same = s.same ?? [];
+  if (same.length === 0) return null;
+  const n = same.reduce((total, g) => total + g.length, 0);
+  const sets = same.map((g) => g.map(responseLabel).join(' = ')).join(', ');
+  return `${n} answers are identical and are tied: ${sets}.`;
+}
+
+/** The responses identical to `item` (itself excluded). */
+export function identicalTo(s: RankingState, item: number): number[] {
+  return unitOf(s, item).filter((i) => i !== item);
 }
 
 /** A, B, C ... : how the UI names a response (by the order it was shown, not its rank). */
@@ -78,29 +115,35 @@ export function isFlagged(s: RankingState, item: number): boolean {
 
 export function moveUp(s: RankingState, item: number): RankingState {
   const { tier } = locate(s, item);
-  const alone = s.tiers[tier].length === 1;
+  const unit = unitOf(s, item);
+  const alone = s.tiers[tier].every((i) => unit.includes(i));
   if (alone && tier === 0) return s;
-  const rest = without(s.tiers, item);
+  const rest = without(s.tiers, unit);
   // Untied: the item's tier vanished, so the tier above it now sits at tier - 1; go before it.
   // Tied: its old tier is still at `tier`; going before it puts the item just above its tie-mates.
-  return { ...s, tiers: insertTier(rest, alone ? tier - 1 : tier, item) };
+  return { ...s, tiers: insertTier(rest, alone ? tier - 1 : tier, unitIn(s, tier, unit)) };
 }
 
 export function moveDown(s: RankingState, item: number): RankingState {
   const { tier } = locate(s, item);
-  const alone = s.tiers[tier].length === 1;
+  const unit = unitOf(s, item);
+  const alone = s.tiers[tier].every((i) => unit.includes(i));
   if (alone && tier === s.tiers.length - 1) return s;
-  const rest = without(s.tiers, item);
+  const rest = without(s.tiers, unit);
   // Untied: the tier below has shifted up to `tier`; go after it. Tied: go just after its old tier.
-  return { ...s, tiers: insertTier(rest, tier + 1, item) };
+  return { ...s, tiers: insertTier(rest, tier + 1, unitIn(s, tier, unit)) };
 }
 
-/** Puts the item, untied, at `rank` (1 = best, K = worst), as near as the other tiers allow. */
+/**
+ * Puts the item, untied, at `rank` (1 = best, K = worst), as near as the other tiers allow. An
+ * item with identical answers takes them along (they stay tied with it).
+ */
 export function moveTo(s: RankingState, item: number, rank: number): RankingState {
-  locate(s, item);
+  const { tier } = locate(s, item);
   const k = size(s);
   if (!Number.isInteger(rank) || rank < 1 || rank > k) throw new RangeError(`rank must be 1 to ${k}, got ${rank}`);
-  const rest = without(s.tiers, item);
+  const unit = unitOf(s, item);
+  const rest = without(s.tiers, unit);
   const wantAbove = rank - 1;
   // Boundaries between tiers: position b has `above` responses before it. Pick the closest to
   // the wish, preferring the better rank on a tie (never split someone else's tie).
@@ -115,17 +158,22 @@ export function moveTo(s: RankingState, item: number, rank: number): RankingStat
       bestDistance = distance;
     }
   }
-  const next = insertTier(rest, best, item);
+  const next = insertTier(rest, best, unitIn(s, tier, unit));
   return sameTiers(next, s.tiers) ? s : { ...s, tiers: next };
 }
 
-/** Links the card to the one above (joins its tier) or, if linked, unlinks it (splits the tier). */
+/**
+ * Links the card to the one above (joins its tier) or, if linked, unlinks it (splits the tier).
+ * Unlinking a card from an identical answer above it does nothing (returns `s`): identical
+ * answers stay tied.
+ */
 export function toggleTieWithAbove(s: RankingState, item: number): RankingState {
   const { tier, index } = locate(s, item);
   const tiers = s.tiers.map((t) => [...t]);
   if (index > 0) {
     const head = tiers[tier].slice(0, index);
     const tail = tiers[tier].slice(index);
+    if ((s.same ?? []).some((g) => g.some((i) => head.includes(i)) && g.some((i) => tail.includes(i)))) return s;
     tiers.splice(tier, 1, head, tail);
   } else {
     if (tier === 0) return s; // the top card has nothing above it
@@ -149,13 +197,23 @@ function locate(s: RankingState, item: number): { tier: number; index: number } 
   throw new RangeError(`response ${item} is not in this ranking`);
 }
 
-function without(tiers: readonly (readonly number[])[], item: number): number[][] {
-  return tiers.map((tier) => tier.filter((i) => i !== item)).filter((tier) => tier.length > 0);
+/** The item with its identical answers (just the item when it has none). */
+function unitOf(s: RankingState, item: number): number[] {
+  return [...((s.same ?? []).find((g) => g.includes(item)) ?? [item])];
 }
 
-function insertTier(tiers: number[][], at: number, item: number): number[][] {
+/** The unit's members in the order its tier shows them. */
+function unitIn(s: RankingState, tier: number, unit: readonly number[]): number[] {
+  return s.tiers[tier].filter((i) => unit.includes(i));
+}
+
+function without(tiers: readonly (readonly number[])[], items: readonly number[]): number[][] {
+  return tiers.map((tier) => tier.filter((i) => !items.includes(i))).filter((tier) => tier.length > 0);
+}
+
+function insertTier(tiers: number[][], at: number, items: readonly number[]): number[][] {
   const out = tiers.map((t) => [...t]);
-  out.splice(Math.max(0, Math.min(at, out.length)), 0, [item]);
+  out.splice(Math.max(0, Math.min(at, out.length)), 0, [...items]);
   return out;
 }
 
