@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, GOLD_REWARD_SCALE, goldRewardFn, settingsFor, settingsProblems, sftExamplesFrom, spreadFamilies, stableSplit, tokenRankingFrom } from '../../src/lib/rlhf';
-import { rankingPairs as tokenPairs } from '../../src/lib/train';
+import { DEFAULT_SETTINGS, GOLD_REWARD_SCALE, goldRewardFn, labelSamples, settingsFor, settingsProblems, sftExamplesFrom, spreadFamilies, stableSplit, tokenRankingFrom } from '../../src/lib/rlhf';
+import { tokenRankingPairs, tokenRankingTiers } from '../../src/lib/train/reward';
+import { rankingPairs, toPairwiseJsonl } from '../../src/lib/io/rankings';
 import { decode, EOS } from '../../src/lib/tokenizer';
-import { heldoutPrompts } from '../../src/lib/world';
+import { heldoutPrompts, parsePrompt } from '../../src/lib/world';
 import { encodePrompt, encodeResponse } from '../../src/lib/world/format';
 
 describe('rlhf data', () => {
@@ -17,8 +18,27 @@ describe('rlhf data', () => {
     expect(t.order).toEqual([2, 0, 1]);
     expect(t.ties).toEqual([true, false]);
     expect(t.responses.map(decode)).toEqual(['hi.', 'go away.', 'hello!']);
-    // Tied 2 and 0 give no pair between them; both beat 1.
-    expect(tokenPairs(t.order, t.ties).length).toBe(2);
+    // The tiers come back intact, and they are what the reward model's pairs come from: tied 2
+    // and 0 give no pair between them; both beat 1.
+    expect(tokenRankingTiers(t)).toEqual([[2, 0], [1]]);
+    expect(tokenRankingPairs(t)).toEqual([
+      { chosen: 2, rejected: 1 },
+      { chosen: 0, rejected: 1 },
+    ]);
+  });
+
+  it('a token ranking never pairs answers that encode alike (same text, or differing only in case)', () => {
+    const t = tokenRankingFrom({ prompt: 'greet me', responses: ['hi.', 'go away.', 'Hi.'], order: [[0], [1], [2]] });
+    expect(tokenRankingPairs(t)).toEqual([
+      { chosen: 0, rejected: 1 },
+      { chosen: 1, rejected: 2 },
+    ]);
+  });
+
+  it('refuses an invalid order, naming the prompt', () => {
+    expect(() => tokenRankingFrom({ prompt: 'greet me', responses: ['hi.', 'yo.'], order: [[0], [0]] })).toThrow(
+      /^the ranking of "greet me": 'order' lists response 0 more than once$/,
+    );
   });
 
   it('splits stably: adding items never moves an old one between train and held-out', () => {
@@ -35,6 +55,44 @@ describe('rlhf data', () => {
     const counts = new Map<string, number>();
     for (const p of picked) counts.set(p.family, (counts.get(p.family) ?? 0) + 1);
     expect([...counts.values()]).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+});
+
+describe('simulated rankings (labelSamples, what collectSimulatedRankings returns)', () => {
+  const items = ['what is 3 plus 4?', 'what is 2 plus 2?', 'what is 5 plus 1?'].map((p) => parsePrompt(p)!);
+  // Duplicates, all-identical sets and equally good but different answers, as a model's samples.
+  const samples = [
+    ['7.', '7.', '9.', '7.'],
+    ['4.', '4.', '4.', '4.'],
+    ['6.', '6', 'six.', '6.'],
+  ];
+  const options = { round: 0, modelName: 'sft' };
+
+  it('over many seeds, never yields a pair with chosen == rejected', () => {
+    let pairs = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const rankings = labelSamples(items, samples, { ...options, seed, labelerTieGap: seed % 2 === 0 ? 0 : 0.05 });
+      for (const r of rankings) {
+        // The tiers alone (no text check) must already keep identical answers together.
+        for (const { chosen, rejected } of rankingPairs({ order: r.order })) {
+          expect(r.responses[chosen]).not.toBe(r.responses[rejected]);
+          pairs++;
+        }
+      }
+      for (const l of toPairwiseJsonl(rankings).trimEnd().split('\n')) {
+        const { chosen, rejected } = JSON.parse(l) as { chosen: string; rejected: string };
+        expect(chosen).not.toBe(rejected);
+      }
+    }
+    expect(pairs).toBeGreaterThan(200 * 5); // the other two prompts do give pairs
+  });
+
+  it('K copies of one answer come back as one all-tied ranking, which gives no pair', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const [, same] = labelSamples(items, samples, { ...options, seed });
+      expect(same).toMatchObject({ prompt: 'what is 2 plus 2?', responses: ['4.', '4.', '4.', '4.'], order: [[0, 1, 2, 3]], source: 'simulated' });
+      expect(rankingPairs(same)).toEqual([]);
+    }
   });
 });
 
