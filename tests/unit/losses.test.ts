@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildPairTable, ppoPolicyLoss, ppoValueLoss, rankingLoss, rankingPairs, temperedLogProbs } from '../../src/lib/train/rl-math';
+import { buildPairTable, ppoPolicyLoss, ppoValueLoss, rankingLoss, temperedLogProbs } from '../../src/lib/train/rl-math';
+import { rankingPairs } from '../../src/lib/io/rankings';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -154,12 +155,13 @@ describe('reward-model ranking loss', () => {
     // scores r = [2.0, 0.5, 1.0], order best first [0, 2, 1]:
     // pairs (0>2): 2-1 = 1, (0>1): 2-0.5 = 1.5, (2>1): 1-0.5 = 0.5
     // -log sigmoid(x) = log(1 + e^-x): 0.313262, 0.201413, 0.474077, mean 0.329584
-    expect(rankingPairs([0, 2, 1])).toEqual([
-      [0, 2],
-      [0, 1],
-      [2, 1],
+    const pairs = rankingPairs({ order: [[0], [2], [1]] });
+    expect(pairs).toEqual([
+      { chosen: 0, rejected: 2 },
+      { chosen: 0, rejected: 1 },
+      { chosen: 2, rejected: 1 },
     ]);
-    const table = buildPairTable([{ offset: 0, count: 3, order: [0, 2, 1] }], 3);
+    const table = buildPairTable([{ offset: 0, pairs }], 3);
     const out = tf.tidy(() => {
       const r = rankingLoss(tf.tensor1d([2, 0.5, 1]), table);
       return tf.stack([r.loss, r.accuracy]);
@@ -177,8 +179,8 @@ describe('reward-model ranking loss', () => {
     // so B keeps pairs (0>2), (1>2) only. Row 5 is padding.
     const table = buildPairTable(
       [
-        { offset: 0, count: 2, order: [1, 0] },
-        { offset: 2, count: 3, order: [0, 1, 2], ties: [true, false] },
+        { offset: 0, pairs: rankingPairs({ order: [[1], [0]] }) },
+        { offset: 2, pairs: rankingPairs({ order: [[0, 1], [2]] }) },
       ],
       6,
     );

@@ -17,7 +17,7 @@ import { EpochSampler } from './epochs';
 import { batchLength, createAdam, guardedStep } from './common';
 import { orderProblem, rankingPairs, type PreferencePair } from '../io/rankings';
 import { TrainingError } from './errors';
-import { rankingLoss, type PairTable } from './rl-math';
+import { buildPairTable, rankingLoss, type PairTable } from './rl-math';
 import type { Metrics, TrainableModel } from './types';
 
 /**
@@ -201,28 +201,13 @@ export class RewardTrainer {
 
   /** Lays rankings out as rows (each ranking's responses contiguous) plus their pair table. */
   private layout(batch: readonly PreparedRanking[]): { packed: ScoredRows; table: PairTable } {
-    const pairs: Array<[number[], number[]]> = [];
-    const winners: number[] = [];
-    const losers: number[] = [];
-    const weights: number[] = [];
-    // The loss is the mean over rankings of the mean over each ranking's pairs.
-    const used = batch.filter((p) => p.pairs.length > 0).length;
-    for (const { ranking, pairs: own } of batch) {
-      const offset = pairs.length;
-      for (const { chosen, rejected } of own) {
-        winners.push(offset + chosen);
-        losers.push(offset + rejected);
-        weights.push(1 / (used * own.length));
-      }
-      for (const resp of ranking.responses) pairs.push([ranking.prompt, resp]);
-    }
-    const table: PairTable = {
-      rows: this.rows,
-      winners: Int32Array.from(winners),
-      losers: Int32Array.from(losers),
-      weights: Float32Array.from(weights),
-    };
-    return { packed: packScoredRows(pairs, this.rows, this.config.maxLength), table };
+    const rows: Array<[number[], number[]]> = [];
+    const groups = batch.map(({ ranking, pairs }) => {
+      const offset = rows.length;
+      for (const resp of ranking.responses) rows.push([ranking.prompt, resp]);
+      return { offset, pairs };
+    });
+    return { packed: packScoredRows(rows, this.rows, this.config.maxLength), table: buildPairTable(groups, this.rows) };
   }
 
   /** Rewards [rows] of packed rows (call inside tidy or a gradient function). */

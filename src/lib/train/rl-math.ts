@@ -244,35 +244,10 @@ export function ppoValueLoss(
 // ---------------------------------------------------------------------------------------------
 // Reward-model ranking loss (InstructGPT, Ouyang et al. 2022, eq. 1)
 
-/** One ranking laid out in a batch: its responses occupy rows [offset, offset + count). */
+/** One ranking laid out in a batch: its responses occupy rows from `offset`; its pairs (io/rankings' rankingPairs) index them. */
 export interface RankingGroup {
   offset: number;
-  count: number;
-  /** Indices 0..count-1 of the responses, best first. */
-  order: readonly number[];
-  /**
-   * Optional: ties[j] true means order[j] and order[j + 1] are equally good. Pairs inside a tie
-   * group carry no preference and are left out (their ranking's normaliser shrinks accordingly).
-   */
-  ties?: readonly boolean[];
-}
-
-/** Every (winner, loser) pair of a ranking, as indices into its responses: C(K,2) without ties. */
-export function rankingPairs(order: readonly number[], ties?: readonly boolean[]): Array<[number, number]> {
-  // Rank level of each position: ties share a level.
-  const level: number[] = [];
-  let current = 0;
-  for (let j = 0; j < order.length; j++) {
-    if (j > 0 && !ties?.[j - 1]) current++;
-    level.push(current);
-  }
-  const pairs: Array<[number, number]> = [];
-  for (let a = 0; a < order.length; a++) {
-    for (let b = a + 1; b < order.length; b++) {
-      if (level[a] < level[b]) pairs.push([order[a], order[b]]);
-    }
-  }
-  return pairs;
+  pairs: readonly { chosen: number; rejected: number }[];
 }
 
 export interface PairTable {
@@ -295,19 +270,15 @@ export function buildPairTable(groups: readonly RankingGroup[], rows: number): P
   const winners: number[] = [];
   const losers: number[] = [];
   const weights: number[] = [];
-  const perGroup = groups.map((g) => {
-    if (g.order.length !== g.count) throw new Error(`ranking order has ${g.order.length} entries for ${g.count} responses`);
-    if (g.offset + g.count > rows) throw new Error('ranking rows exceed the batch');
-    return rankingPairs(g.order, g.ties);
-  });
-  const used = perGroup.filter((p) => p.length > 0).length;
-  perGroup.forEach((pairs, gi) => {
-    for (const [w, l] of pairs) {
-      winners.push(groups[gi].offset + w);
-      losers.push(groups[gi].offset + l);
-      weights.push(1 / (used * pairs.length));
+  const used = groups.filter((g) => g.pairs.length > 0).length;
+  for (const g of groups) {
+    for (const { chosen, rejected } of g.pairs) {
+      if (g.offset + Math.max(chosen, rejected) >= rows) throw new Error('ranking rows exceed the batch');
+      winners.push(g.offset + chosen);
+      losers.push(g.offset + rejected);
+      weights.push(1 / (used * g.pairs.length));
     }
-  });
+  }
   return {
     rows,
     winners: Int32Array.from(winners),
