@@ -1,25 +1,26 @@
-// What the page keeps in IndexedDB: every ranking (saved the moment it is made) and the session
-// record (stage states, round, settings, metric history) that "resume" reads after a reload.
-// Stage checkpoints are written by the worker (same database, store 'checkpoints'); the page only
-// lists their names. No tf here: this module is part of the page bundle.
+// What the page keeps in IndexedDB: every ranking (saved the moment it is made) and the page's
+// record (settings, metric history, the reward model's report) that "resume" reads after a
+// reload. The run itself (its state and models) is saved by the worker at each phase boundary
+// (stores 'session' key 'program' and 'checkpoints'); the page only asks whether one is there.
+// No tf here: this module is part of the page bundle.
 import { openPlaygroundDB, type KeyedRecord } from '../lib/io/db';
 import type { Ranking } from '../lib/io/rankings';
-import type { MetricPoint, StageName, StageSettingsMap, StageState } from '../worker/protocol';
-
-export interface SavedStage {
-  state: StageState;
-  step: number;
-  target: number;
-}
+import type { PipelineSettings, RewardModelReport } from '../lib/rlhf';
+import type { MetricPoint, StageName } from '../worker/protocol';
 
 export interface SavedSession {
-  version: 1;
-  round: number;
-  stages: Record<StageName, SavedStage>;
-  settings?: StageSettingsMap;
+  version: 2;
+  settings?: PipelineSettings;
   /** Metric history per stage (capped). */
   metrics?: Partial<Record<StageName, MetricPoint[]>>;
+  rmReport?: RewardModelReport | null;
   savedAt: string;
+}
+
+/** Where a saved run stands (read from the worker's saved state). */
+export interface SavedRun {
+  phase: string;
+  round: number;
 }
 
 export interface PlaygroundStore {
@@ -28,8 +29,8 @@ export interface PlaygroundStore {
   putRankings(rankings: readonly Ranking[]): Promise<void>;
   loadSession(): Promise<SavedSession | null>;
   saveSession(session: SavedSession): Promise<void>;
-  /** Names of the stage checkpoints stored ('sft', 'rm', 'policy', 'base'). */
-  checkpointNames(): Promise<string[]>;
+  /** The run the worker saved at its last phase boundary, or null. */
+  savedRun(): Promise<SavedRun | null>;
 }
 
 const SESSION_KEY = 'last';
@@ -56,25 +57,28 @@ export function createIdbStore(): PlaygroundStore {
     async loadSession() {
       const db = await openPlaygroundDB();
       const value = (await db.get('session', SESSION_KEY)) as SavedSession | undefined;
-      return value && value.version === 1 ? value : null;
+      // Version 1 records (stage settings of the page's old, separate loop) are not resumable.
+      return value && value.version === 2 ? value : null;
     },
     async saveSession(session) {
       const db = await openPlaygroundDB();
       await db.put('session', JSON.parse(JSON.stringify(session)) as SavedSession, SESSION_KEY);
     },
-    async checkpointNames() {
+    async savedRun() {
       const db = await openPlaygroundDB();
-      return (await db.getAllKeys('checkpoints')).map(String);
+      const state = (await db.get('session', 'program')) as Partial<SavedRun> | undefined;
+      return state && typeof state.phase === 'string' && typeof state.round === 'number' ? { phase: state.phase, round: state.round } : null;
     },
   };
 }
 
 /** An in-memory store (tests, or a browser without IndexedDB). */
-export function createMemoryStore(initial: Ranking[] = []): PlaygroundStore & { rankings: Map<string, Ranking>; session: SavedSession | null } {
+export function createMemoryStore(initial: Ranking[] = []): PlaygroundStore & { rankings: Map<string, Ranking>; session: SavedSession | null; run: SavedRun | null } {
   const rankings = new Map(initial.map((r) => [r.id, r]));
   return {
     rankings,
     session: null,
+    run: null,
     async loadRankings() {
       return [...rankings.values()];
     },
@@ -87,8 +91,8 @@ export function createMemoryStore(initial: Ranking[] = []): PlaygroundStore & { 
     async saveSession(s) {
       this.session = structuredClone(s);
     },
-    async checkpointNames() {
-      return [];
+    async savedRun() {
+      return this.run;
     },
   };
 }

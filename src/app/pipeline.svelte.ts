@@ -4,7 +4,6 @@
 // touches tf. One instance per session (PlaygroundSession.pipeline).
 import type { WorkerClient } from './worker-client';
 import type { Preset } from './presets';
-import { clampK } from './presets';
 import type { PlaygroundStore, SavedSession } from './persistence';
 import {
   ImportError,
@@ -17,16 +16,19 @@ import {
   type Ranking,
 } from '../lib/io/rankings';
 import { heldoutPrompts, trainPrompts, type PromptItem } from '../lib/world';
+import type { PipelineSettings, RewardModelReport, SessionPosition } from '../lib/rlhf';
+import { SETTING_KEYS, settingProblem, type SettingKey } from '../lib/rlhf/settings';
 import {
   STAGES,
-  type EvaluationEvent,
+  type AnsweringModel,
   type MetricPoint,
-  type ModelKey,
   type PpoSamplesEvent,
+  type PretrainSettings,
+  type ProgramEvent,
+  type ProgramStage,
   type SamplesEvent,
   type StageName,
   type StageState,
-  type StageSettingsMap,
   type WorkerEvent,
 } from '../worker/protocol';
 
@@ -57,13 +59,13 @@ export interface PipelineOptions {
   preset: Preset;
   onError: (message: string) => void;
   onNotice: (message: string) => void;
-  /** Seed for prompts and sampling (URL `?seed=`); default time-based. */
-  seed?: number;
 }
 
 /** Most metric points kept (and saved) per stage. */
 const MAX_POINTS = 2000;
 const SAVED_POINTS = 500;
+
+const STAGE_TITLES: Record<StageName, string> = { base: 'Base model', sft: 'SFT', reward: 'Reward model', ppo: 'PPO' };
 
 export function countRankings(rankings: readonly Ranking[]): RankingCounts {
   const c: RankingCounts = { humanRankings: 0, humanComparisons: 0, simulatedRankings: 0, simulatedComparisons: 0 };
@@ -92,29 +94,52 @@ function freshStages(): Record<StageName, StageStatus> {
   return { base: { state: 'not-started', step: 0, target: 0 }, sft: { state: 'not-started', step: 0, target: 0 }, reward: { state: 'not-started', step: 0, target: 0 }, ppo: { state: 'not-started', step: 0, target: 0 } };
 }
 
+/** Every setting that breaks its rule, with the rule named. */
+export function problemsOf(settings: PipelineSettings): Partial<Record<SettingKey, string>> {
+  const out: Partial<Record<SettingKey, string>> = {};
+  for (const key of SETTING_KEYS) {
+    const problem = settingProblem(key, settings[key]);
+    if (problem) out[key] = problem;
+  }
+  if (!out.ppoBatchSize && settings.ppoBatchSize % 2 !== 0) out.ppoBatchSize = `ppoBatchSize must be even (two minibatches), got ${settings.ppoBatchSize}`;
+  return out;
+}
+
+const PHASE_WORDS: Record<string, string> = { base: 'evaluating the base model', sft: 'SFT', rankings: 'collecting rankings', reward: 'the reward model', ppo: 'PPO', summary: 'the final evaluation', done: 'finished' };
+
+/** Where a run is, in words ("round 1: PPO"). */
+export function describePosition(p: { phase: string; round: number }): string {
+  return p.phase === 'done' ? 'finished' : p.phase === 'base' || p.phase === 'sft' ? PHASE_WORDS[p.phase] : `round ${p.round + 1}: ${PHASE_WORDS[p.phase] ?? p.phase}`;
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 export class PipelineController {
   stages = $state<Record<StageName, StageStatus>>(freshStages());
-  settings = $state<StageSettingsMap>() as StageSettingsMap;
+  /** The run's settings: the one settings tree (what the CLI's --preset and --set set). */
+  settings = $state<PipelineSettings>() as PipelineSettings;
+  /** Pretraining from scratch (the base card). */
+  pretrain = $state<PretrainSettings>() as PretrainSettings;
   metrics = $state.raw<Record<StageName, MetricPoint[]>>({ base: [], sft: [], reward: [], ppo: [] });
   ppoSamples = $state.raw<PpoSamplesEvent | null>(null);
-  round = $state(0);
+  /** Where the run is (from the worker), or null before one exists. */
+  program = $state.raw<ProgramEvent | null>(null);
+  readonly round = $derived(this.program?.position?.round ?? 0);
+  readonly position = $derived<SessionPosition | null>(this.program?.position ?? null);
 
   rankings = $state.raw<Ranking[]>([]);
   readonly counts = $derived(countRankings(this.rankings));
   rankingsLoaded = $state(false);
-  k = $state(4);
   task = $state.raw<RankingTask | null>(null);
   rankBusy = $state(false);
   autoRankN = $state(8);
   autoBusy = $state(false);
   ioBusy = $state(false);
 
-  rmEval = $state.raw<EvaluationEvent | null>(null);
-  evalBusy = $state(false);
+  /** The reward model's report at the end of the latest reward phase. */
+  rmReport = $state.raw<RewardModelReport | null>(null);
 
   /** Held-out prompts offered for the side-by-side samples. */
   readonly sampleOptions: PromptItem[];
@@ -122,22 +147,25 @@ export class PipelineController {
   samples = $state.raw<SamplesEvent | null>(null);
   samplesBusy = $state(false);
 
-  /** A saved session found at start-up, offered for resuming. */
-  resumeOffer = $state.raw<{ session: SavedSession | null; checkpoints: string[] } | null>(null);
+  /** A saved run found at start-up, offered for resuming. */
+  resumeOffer = $state.raw<{ session: SavedSession | null; run: { phase: string; round: number } } | null>(null);
   resumeBusy = $state(false);
 
   readonly running = $derived(STAGES.find((s) => this.stages[s].state === 'training') ?? null);
+  /** Each setting's problem (its rule, named), or nothing: a run does not start while any is set. */
+  /** Fields whose text was refused (not applied): the run waits until they are fixed. */
+  fieldProblems = $state<Partial<Record<SettingKey, string>>>({});
+  readonly settingProblems = $derived({ ...problemsOf(this.settings), ...this.fieldProblems });
+  readonly settingsValid = $derived(Object.keys(this.settingProblems).length === 0);
 
   private readonly trainItems: PromptItem[];
   private promptCursor = 0;
   private seedCounter = 0;
-  /** After "Next round" retrains the reward model, PPO continues. */
-  private continuePpoAfterReward = false;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: PipelineOptions) {
     this.settings = structuredClone(options.preset.settings);
-    this.k = options.preset.rankK;
+    this.pretrain = structuredClone(options.preset.pretrain);
     this.autoRankN = options.preset.autoRankN;
     this.trainItems = trainPrompts(this.baseSeed, 400);
     this.promptCursor = this.baseSeed % this.trainItems.length;
@@ -151,8 +179,9 @@ export class PipelineController {
     this.selectedPrompts = this.sampleOptions.slice(0, 3).map((i) => i.prompt);
   }
 
+  /** The run's seed also seeds the page's own sampling (ranking tasks, side-by-side samples). */
   private get baseSeed(): number {
-    return (this.options.seed ?? Date.now()) >>> 0;
+    return (this.settings?.seed ?? this.options.preset.settings.seed) >>> 0;
   }
 
   private nextSeed(): number {
@@ -179,13 +208,11 @@ export class PipelineController {
     }
   }
 
-  /** Called when the worker is ready: offers to resume a saved session. */
+  /** Called when the worker is ready: offers to resume a saved run. */
   async onReady(): Promise<void> {
     try {
-      const [session, names] = await Promise.all([this.options.store.loadSession(), this.options.store.checkpointNames()]);
-      const checkpoints = names.filter((n) => ['base', 'sft', 'rm', 'policy'].includes(n));
-      const worked = session && STAGES.some((s) => session.stages[s].step > 0);
-      if (checkpoints.length > 0 || worked) this.resumeOffer = { session, checkpoints };
+      const [session, run] = await Promise.all([this.options.store.loadSession(), this.options.store.savedRun()]);
+      if (run) this.resumeOffer = { session, run };
     } catch {
       // No IndexedDB (private mode, tests): nothing to resume.
     }
@@ -196,20 +223,18 @@ export class PipelineController {
     if (!offer || this.resumeBusy) return;
     this.resumeBusy = true;
     try {
-      const byName: Record<string, StageName> = { base: 'base', sft: 'sft', rm: 'reward', policy: 'ppo' };
-      const stages = offer.checkpoints.map((n) => byName[n]).filter((s): s is StageName => s !== undefined);
-      const restored = await this.client().restore(stages);
-      const saved = offer.session;
-      if (saved) {
-        this.round = saved.round;
-        if (saved.settings) this.settings = { ...structuredClone(this.options.preset.settings), ...saved.settings };
-        if (saved.metrics) this.metrics = { base: [], sft: [], reward: [], ppo: [], ...saved.metrics };
+      const restored = await this.client().restore();
+      if (!restored.position) {
+        this.options.onNotice(`Nothing could be restored (${restored.reason ?? 'no saved run'}); starting fresh.`);
+      } else {
+        const saved = offer.session;
+        if (saved?.settings) this.settings = { ...this.settings, ...saved.settings };
+        if (saved?.metrics) this.metrics = { base: [], sft: [], reward: [], ppo: [], ...saved.metrics };
+        if (saved?.rmReport) this.rmReport = saved.rmReport;
+        this.options.onNotice(`Resumed the saved run: ${describePosition(restored.position)}.`);
       }
-      const names = restored.stages.map((s) => `${s.stage} (step ${s.step})`);
-      this.options.onNotice(names.length > 0 ? `Resumed: ${names.join(', ')}.` : 'Nothing could be restored; starting fresh.');
       this.resumeOffer = null;
       this.scheduleSave();
-      if (restored.stages.some((s) => s.stage === 'reward')) void this.evaluateRm();
     } catch (err) {
       this.options.onError(`Could not resume: ${messageOf(err)}`);
     } finally {
@@ -217,50 +242,46 @@ export class PipelineController {
     }
   }
 
-  /** Starts over: forgets saved stage checkpoints. Rankings are kept (they are the user's work). */
+  /** Starts over: the saved run goes. Rankings are kept (they are the user's work). */
   async startFresh(): Promise<void> {
     this.resumeOffer = null;
-    for (const stage of ['ppo', 'reward', 'sft', 'base'] as const) {
-      try {
-        await this.client().reset(stage);
-      } catch {
-        // best effort
-      }
+    try {
+      await this.client().reset('sft');
+    } catch {
+      // best effort
     }
     this.stages = freshStages();
     this.metrics = { base: [], sft: [], reward: [], ppo: [] };
-    this.round = 0;
+    this.rmReport = null;
     this.scheduleSave();
   }
 
   /**
    * The worker died (lost GPU device, crash): whatever was training stops there. The models are
-   * gone with the worker; the stage checkpoints in IndexedDB are what a restart can resume.
+   * gone with the worker; the run saved at its last phase boundary is what a restart can resume.
    */
   onWorkerLost(message: string): void {
     for (const s of STAGES) {
       if (this.stages[s].state === 'training') this.stages[s] = { ...this.stages[s], state: 'paused', message };
     }
-    this.continuePpoAfterReward = false;
-    this.rankBusy = this.autoBusy = this.evalBusy = this.samplesBusy = false;
+    this.rankBusy = this.autoBusy = this.samplesBusy = false;
   }
 
   /** A new worker starts with fresh models: forget the stage states (resume is offered again). */
   onWorkerRestart(): void {
-    if (STAGES.some((s) => this.stages[s].step > 0)) {
+    if (STAGES.some((s) => this.stages[s].step > 0 || this.stages[s].state !== 'not-started')) {
       this.stages = freshStages();
       this.task = null;
       this.ppoSamples = null;
-      this.rmEval = null;
+      this.rmReport = null;
+      this.program = null;
     }
   }
 
   private snapshot(): SavedSession {
-    const stages = {} as SavedSession['stages'];
-    for (const s of STAGES) stages[s] = { state: this.stages[s].state === 'training' ? 'paused' : this.stages[s].state, step: this.stages[s].step, target: this.stages[s].target };
     const metrics: Partial<Record<StageName, MetricPoint[]>> = {};
     for (const s of STAGES) metrics[s] = this.metrics[s].slice(-SAVED_POINTS);
-    return { version: 1, round: this.round, stages, settings: $state.snapshot(this.settings) as StageSettingsMap, metrics, savedAt: new Date().toISOString() };
+    return { version: 2, settings: $state.snapshot(this.settings) as PipelineSettings, metrics, rmReport: this.rmReport, savedAt: new Date().toISOString() };
   }
 
   /** Saves the session record soon (coalesced). */
@@ -280,18 +301,21 @@ export class PipelineController {
       case 'stageState': {
         const prev = this.stages[event.stage];
         this.stages[event.stage] = { state: event.state, step: event.step, target: event.target, msPerStep: event.msPerStep, message: event.message };
-        if (event.message) this.options.onError(`${event.stage === 'reward' ? 'Reward model' : event.stage.toUpperCase()}: ${event.message}`);
-        if (event.state !== 'training' && prev.state === 'training') {
-          this.scheduleSave();
-          if (event.stage === 'reward' && event.step > 0) void this.evaluateRm();
-          if (event.stage === 'reward' && event.state === 'done' && this.continuePpoAfterReward) {
-            this.continuePpoAfterReward = false;
-            this.start('ppo');
-          }
-        }
-        if (event.stage === 'reward' && event.state !== 'done' && event.state !== 'training') this.continuePpoAfterReward = false;
+        if (event.message) this.options.onError(`${STAGE_TITLES[event.stage]}: ${event.message}`);
+        if (event.state !== 'training' && prev.state === 'training') this.scheduleSave();
         return;
       }
+      case 'program':
+        this.program = event;
+        return;
+      case 'rewardModel':
+        this.rmReport = event.report;
+        this.scheduleSave();
+        return;
+      case 'simulatedRankings':
+        // A run's rankings phase (no requestId): kept like every ranking, the moment it is made.
+        if (event.requestId === undefined) void this.keepRankings(event.rankings);
+        return;
       case 'metrics': {
         const list = [...this.metrics[event.stage], ...event.points];
         this.metrics = { ...this.metrics, [event.stage]: list.length > MAX_POINTS ? list.slice(-MAX_POINTS) : list };
@@ -305,46 +329,64 @@ export class PipelineController {
     }
   }
 
+  /** Saves new rankings and adds them to the list; returns those that were new. */
+  private async keepRankings(rankings: readonly Ranking[]): Promise<Ranking[]> {
+    const merged = mergeRankings(this.rankings, rankings);
+    const added = merged.rankings.slice(this.rankings.length);
+    try {
+      await this.options.store.putRankings(added);
+    } catch (err) {
+      this.options.onError(`Rankings could not be saved: ${messageOf(err)}. They are kept in this tab; export them to be safe.`);
+    }
+    this.rankings = merged.rankings;
+    return added;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Stage controls
 
-  private rankingsForReward(): Ranking[] {
-    const src = this.settings.reward.sources;
-    return this.rankings.filter((r) => src === 'both' || r.source === src);
+  setFieldProblem(key: SettingKey, problem: string | null): void {
+    const next = { ...this.fieldProblems };
+    if (problem) next[key] = problem;
+    else delete next[key];
+    this.fieldProblems = next;
   }
 
-  private command(stage: StageName, mode: 'run' | 'step'): void {
-    const base = { mode, shapes: this.options.preset.shapes, seed: this.nextSeed() } as const;
-    const settings = $state.snapshot(this.settings) as StageSettingsMap;
+  /** Every setting back to the preset's (the URL's settings included). */
+  resetSettings(): void {
+    this.settings = structuredClone(this.options.preset.settings);
+    this.fieldProblems = {};
+  }
+
+  /** Why a run cannot start now (an impossible setting, named), or null. */
+  settingsBlock(): string | null {
+    const problems = Object.values(this.settingProblems);
+    return problems.length > 0 ? `Fix the settings first: ${problems.join('; ')}.` : null;
+  }
+
+  private command(stage: StageName | 'all', mode: 'run' | 'step'): void {
     const client = this.client();
-    switch (stage) {
-      case 'base':
-        client.train({ type: 'train', stage, settings: settings.base, ...base });
-        return;
-      case 'sft':
-        client.train({ type: 'train', stage, settings: settings.sft, ...base });
-        return;
-      case 'reward':
-        client.train({ type: 'train', stage, settings: settings.reward, rankings: $state.snapshot(this.rankingsForReward()) as Ranking[], ...base });
-        return;
-      case 'ppo':
-        client.train({ type: 'train', stage, settings: settings.ppo, round: this.round, ...base });
-        return;
+    if (stage === 'base') {
+      client.train({ type: 'train', stage, mode, settings: $state.snapshot(this.pretrain) as PretrainSettings, seed: this.nextSeed() });
+      return;
     }
+    const block = this.settingsBlock();
+    if (block) throw new Error(block);
+    client.train({
+      type: 'train',
+      stage: stage as ProgramStage,
+      mode,
+      settings: $state.snapshot(this.settings) as PipelineSettings,
+      humanRankings: $state.snapshot(this.rankings.filter((r) => r.source === 'human')) as Ranking[],
+    });
   }
 
-  start(stage: StageName): void {
-    this.guard(() => {
-      this.stages[stage] = { ...this.stages[stage], state: 'training', message: undefined };
-      this.command(stage, 'run');
-    });
+  start(stage: StageName | 'all'): void {
+    this.guard(() => this.command(stage, 'run'));
   }
 
   step(stage: StageName): void {
-    this.guard(() => {
-      this.stages[stage] = { ...this.stages[stage], state: 'training', message: undefined };
-      this.command(stage, 'step');
-    });
+    this.guard(() => this.command(stage, 'step'));
   }
 
   pause(): void {
@@ -354,21 +396,26 @@ export class PipelineController {
   async reset(stage: StageName): Promise<void> {
     try {
       await this.client().reset(stage);
-      this.metrics = { ...this.metrics, [stage]: [] };
-      if (stage === 'ppo') this.ppoSamples = null;
-      if (stage === 'reward') this.rmEval = null;
+      // A program stage's reset ends the run: every chart after the base starts again.
+      this.metrics = stage === 'base' ? { ...this.metrics, base: [] } : { ...this.metrics, sft: [], reward: [], ppo: [] };
+      if (stage !== 'base') {
+        this.ppoSamples = null;
+        this.rmReport = null;
+      }
       this.scheduleSave();
     } catch (err) {
       this.options.onError(`Could not reset: ${messageOf(err)}`);
     }
   }
 
-  /** Next round: retrain the reward model on everything ranked so far, then continue PPO. */
+  /** Next round: on a finished run, one more round; then the round's rankings and reward model, then PPO. */
   async nextRound(): Promise<void> {
-    this.round += 1;
-    await this.reset('reward');
-    this.continuePpoAfterReward = true;
-    this.start('reward');
+    try {
+      if (this.position?.phase === 'done') await this.client().nextRound();
+      this.start('all');
+    } catch (err) {
+      this.options.onError(`Could not start the next round: ${messageOf(err)}`);
+    }
   }
 
   private guard(fn: () => void): void {
@@ -387,9 +434,7 @@ export class PipelineController {
     const item = this.trainItems[this.promptCursor++ % this.trainItems.length];
     this.rankBusy = true;
     try {
-      const preset = this.options.preset;
-      const k = clampK(this.k);
-      const out = await this.client().rank({ prompt: item.prompt, k, temperature: preset.rankTemperature, maxNewTokens: preset.rankMaxTokens, seed: this.nextSeed() });
+      const out = await this.client().rank({ prompt: item.prompt, settings: $state.snapshot(this.settings) as PipelineSettings, seed: this.nextSeed() });
       // Shuffled so position says nothing about which sample came first.
       const responses = [...out.responses];
       for (let i = responses.length - 1; i > 0; i--) {
@@ -415,7 +460,7 @@ export class PipelineController {
       order: result.order.map((t) => [...t]),
       ...(result.flagged.length > 0 ? { flagged: [...result.flagged] } : {}),
       source: 'human',
-      round: this.round,
+      round: this.program?.rankingRound ?? 0,
       model: task.model,
       createdAt: new Date().toISOString(),
     };
@@ -435,41 +480,28 @@ export class PipelineController {
     await this.newRankingTask();
   }
 
+  /** The simulated labeler ranks the round's next N prompts (they count toward the round). */
   async autoRank(): Promise<void> {
     if (this.autoBusy) return;
+    const n = this.autoRankN;
+    if (!Number.isInteger(n) || n < 1 || n > 200) {
+      this.options.onError(`Auto-rank: the number of prompts must be an integer from 1 to 200 (got ${String(n)}).`);
+      return;
+    }
+    const block = this.settingsBlock();
+    if (block) {
+      this.options.onError(block);
+      return;
+    }
     this.autoBusy = true;
     try {
-      const preset = this.options.preset;
-      const n = Math.max(1, Math.min(200, Math.round(this.autoRankN)));
-      const out = await this.client().autoRank({
-        n,
-        k: clampK(this.k),
-        temperature: preset.rankTemperature,
-        maxNewTokens: preset.rankMaxTokens,
-        seed: this.nextSeed(),
-        round: this.round,
-      });
-      const merged = mergeRankings(this.rankings, out.rankings);
-      const added = merged.rankings.slice(this.rankings.length);
-      await this.options.store.putRankings(added);
-      this.rankings = merged.rankings;
+      const out = await this.client().autoRank({ n, settings: $state.snapshot(this.settings) as PipelineSettings });
+      const added = await this.keepRankings(out.rankings);
       this.options.onNotice(`The simulated labeler ranked ${added.length} prompts.`);
     } catch (err) {
       this.options.onError(`Auto-rank failed: ${messageOf(err)}`);
     } finally {
       this.autoBusy = false;
-    }
-  }
-
-  async evaluateRm(): Promise<void> {
-    if (this.evalBusy) return;
-    this.evalBusy = true;
-    try {
-      this.rmEval = await this.client().evaluate({ rankings: $state.snapshot(this.rankingsForReward()) as Ranking[] });
-    } catch (err) {
-      this.options.onError(`Reward model evaluation failed: ${messageOf(err)}`);
-    } finally {
-      this.evalBusy = false;
     }
   }
 
@@ -507,7 +539,7 @@ export class PipelineController {
   // -------------------------------------------------------------------------------------------
   // Samples side by side
 
-  async compareSamples(models: ModelKey[] = ['base', 'sft', 'policy']): Promise<void> {
+  async compareSamples(models: AnsweringModel[] = ['base', 'sft', 'policy']): Promise<void> {
     if (this.samplesBusy || this.selectedPrompts.length === 0) return;
     this.samplesBusy = true;
     try {

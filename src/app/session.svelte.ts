@@ -2,7 +2,7 @@
 // and call these methods; they never talk to the worker themselves. One instance per page
 // (created in App.svelte); tests create their own with a fake client.
 import { WorkerClient, WorkerRequestError } from './worker-client';
-import type { BackendFallback, BackendName, CheckpointKey, ModelKey, ModelOrigin, ModelSummary, WorkerEvent } from '../worker/protocol';
+import type { AnsweringModel, BackendFallback, BackendName, ModelName, ModelOrigin, ModelSummary, WorkerEvent } from '../worker/protocol';
 import { PipelineController } from './pipeline.svelte';
 import { DEFAULT_PRESET, type Preset } from './presets';
 import { createMemoryStore, type PlaygroundStore } from './persistence';
@@ -12,7 +12,7 @@ export type SessionStatus = 'starting' | 'ready' | 'failed';
 
 export interface Generation {
   /** Which model answered. */
-  model: ModelKey;
+  model: AnsweringModel;
   prompt: string;
   text: string;
   endedWithEos: boolean;
@@ -56,7 +56,7 @@ export class PlaygroundSession {
   maxNewTokens = $state<number>(GENERATION_LIMITS.maxNewTokens.default);
   generating = $state(false);
   /** Which model the prompt box asks. */
-  generateModel = $state<ModelKey>('base');
+  generateModel = $state<AnsweringModel>('base');
   lastGeneration = $state<Generation | null>(null);
 
   checkpointBusy = $state(false);
@@ -79,11 +79,9 @@ export class PlaygroundSession {
       getClient: () => this.client,
       store: options.store ?? createMemoryStore(),
       preset,
-      seed: options.seed,
       onError: (message) => (this.error = message),
       onNotice: (message) => (this.notice = message),
     });
-    this.pipeline.settings = structuredClone(preset.settings);
   }
 
   /** Starts the worker and asks it to initialise; resolves nothing, state updates as events arrive. */
@@ -157,17 +155,13 @@ export class PlaygroundSession {
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const loaded = await client.loadCheckpoint(bytes, file.name);
-      if (loaded.target !== 'base') {
-        // A stage checkpoint (saved from SFT, the reward model or the policy) replaced that stage's model.
-        const names = { sft: 'the SFT model', reward: 'the reward model', ppo: 'the PPO policy', base: 'the base model' } as const;
-        this.notice = `Loaded ${file.name} as ${names[loaded.target]}.`;
-        return;
-      }
       this.model = loaded.config;
       this.trained = loaded.trained;
       this.origin = loaded.origin;
       this.lastGeneration = null;
-      this.notice = `Loaded ${file.name}${loaded.origin.kind === 'uploaded' && loaded.origin.stage ? ` (stage: ${loaded.origin.stage})` : ''}.`;
+      const stage = loaded.origin.kind === 'uploaded' ? loaded.origin.stage : undefined;
+      const from = stage && !['pretrain', 'init', 'base'].includes(stage) ? ` (saved from the ${stage} stage)` : '';
+      this.notice = `Loaded ${file.name}${from} as the base model: the run starts again from it.`;
     } catch (err) {
       this.error = `Could not load ${file.name}. ${messageOf(err)} The model was not changed.`;
     } finally {
@@ -176,7 +170,7 @@ export class PlaygroundSession {
   }
 
   /** Asks the worker for the current weights; the caller saves the bytes (see download.ts). */
-  async exportCheckpoint(model?: CheckpointKey): Promise<{ bytes: Uint8Array; fileName: string } | null> {
+  async exportCheckpoint(model?: ModelName): Promise<{ bytes: Uint8Array; fileName: string } | null> {
     const client = this.client;
     if (!client || !this.ready || this.checkpointBusy) return null;
     this.checkpointBusy = true;
@@ -227,6 +221,9 @@ export class PlaygroundSession {
       case 'stageState':
       case 'metrics':
       case 'ppoSamples':
+      case 'program':
+      case 'rewardModel':
+      case 'simulatedRankings':
         this.pipeline.onEvent(event);
         return;
       case 'generated':
@@ -234,9 +231,8 @@ export class PlaygroundSession {
       case 'checkpointLoaded':
       case 'samples':
       case 'rankSamples':
-      case 'simulatedRankings':
-      case 'evaluation':
       case 'resetDone':
+      case 'nextRound':
       case 'restored':
         return; // handled through the request promises
       default: {

@@ -3,9 +3,8 @@
 // in session.svelte.ts sits on top of it, and tests drive it with a fake worker.
 import type {
   AutoRankCommand,
-  EvaluateCommand,
-  EvaluationEvent,
-  CheckpointKey,
+  ModelName,
+  NextRoundEvent,
   RankCommand,
   RankSamplesEvent,
   ResetDoneEvent,
@@ -103,7 +102,7 @@ export class WorkerClient {
     return this.request<CheckpointLoadedEvent>(command, [bytes.buffer as ArrayBuffer]);
   }
 
-  exportCheckpoint(model?: CheckpointKey): Promise<CheckpointEvent> {
+  exportCheckpoint(model?: ModelName): Promise<CheckpointEvent> {
     const command: ExportCheckpointCommand = { type: 'exportCheckpoint', requestId: nextRequestId(), ...(model ? { model } : {}) };
     return this.request<CheckpointEvent>(command);
   }
@@ -133,12 +132,14 @@ export class WorkerClient {
     return this.request<SimulatedRankingsEvent>({ type: 'autoRank', requestId: nextRequestId(), ...options });
   }
 
-  evaluate(options: Omit<EvaluateCommand, 'type' | 'requestId'>): Promise<EvaluationEvent> {
-    return this.request<EvaluationEvent>({ type: 'evaluate', requestId: nextRequestId(), ...options });
+  /** A finished run goes on by one round (answers with the new round's number). */
+  nextRound(): Promise<NextRoundEvent> {
+    return this.request<NextRoundEvent>({ type: 'nextRound', requestId: nextRequestId() });
   }
 
-  restore(stages: StageName[]): Promise<RestoredEvent> {
-    return this.request<RestoredEvent>({ type: 'restore', requestId: nextRequestId(), stages });
+  /** Continues the run the worker saved at its last phase boundary. */
+  restore(): Promise<RestoredEvent> {
+    return this.request<RestoredEvent>({ type: 'restore', requestId: nextRequestId() });
   }
 
   terminate(): void {

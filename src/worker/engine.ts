@@ -74,6 +74,7 @@ export class Engine {
   private origin: ModelOrigin = { kind: 'fresh', seed: DEFAULT_SEED };
   private stage = 'init';
   private backendName = '';
+  private shippedUrl: string | null = null;
   /** Set once the GPU device is gone; every later command fails fast. */
   lost = false;
   /** SFT, reward model and PPO: their models, trainers and training loop. */
@@ -87,9 +88,21 @@ export class Engine {
         this.model = model;
         this.stage = 'pretrain';
       },
+      reloadShippedBase: () => this.reloadShippedBase(),
       lost: () => this.lost,
       errorMessage,
     });
+  }
+
+  /** The shipped base checkpoint as a new model (Reset on the base card), or null when none shipped. */
+  private async reloadShippedBase(): Promise<GPT | null> {
+    if (!this.shippedUrl) return null;
+    const parsed = await fetchCheckpoint(this.shippedUrl);
+    if (!parsed) return null;
+    const model = await this.modelFromCheckpoint(parsed);
+    this.origin = { kind: 'shipped', url: this.shippedUrl, stage: stageOf(parsed) };
+    this.stage = stageOf(parsed);
+    return model;
   }
 
   async init(command: InitCommand): Promise<ReadyEvent> {
@@ -119,6 +132,7 @@ export class Engine {
       try {
         this.model = await this.modelFromCheckpoint(parsed);
         this.origin = { kind: 'shipped', url: command.baseCheckpointUrl!, stage: stageOf(parsed) };
+        this.shippedUrl = command.baseCheckpointUrl!;
         this.stage = stageOf(parsed);
       } catch (err) {
         notice = `The shipped base checkpoint could not be loaded (${errorMessage(err)}); using an untrained model.`;
@@ -185,31 +199,20 @@ export class Engine {
     return this.pipeline.withLock(() => this.loadCheckpointLocked(command));
   }
 
+  /**
+   * Any uploaded checkpoint becomes the base model (one saved from a stage too: a run starts from
+   * a base), and the run on the old base ends; a refused file changes nothing.
+   */
   private async loadCheckpointLocked(command: LoadCheckpointCommand): Promise<CheckpointLoadedEvent> {
     const parsed = parseCheckpoint(command.bytes);
-    const target = await this.pipeline.adopt(parsed);
-    if (target) {
-      const summary = summarize(this.requireModel().config);
-      return {
-        type: 'checkpointLoaded',
-        requestId: command.requestId,
-        target,
-        config: summary,
-        params: summary.params,
-        trained: isTrainedStage(this.stage),
-        origin: this.origin,
-      };
-    }
-    const before = this.model;
     this.model = await this.modelFromCheckpoint(parsed, this.model);
-    if (this.model !== before) this.pipeline.onBaseReshaped();
+    this.pipeline.onBaseReplaced();
     this.stage = stageOf(parsed);
     this.origin = { kind: 'uploaded', fileName: command.fileName, stage: this.stage };
     const summary = summarize(this.model.config);
     return {
       type: 'checkpointLoaded',
       requestId: command.requestId,
-      target: 'base',
       config: summary,
       params: summary.params,
       trained: isTrainedStage(this.stage),

@@ -1,42 +1,39 @@
-// The InstructGPT pipeline inside the worker: one model per stage (base, SFT, reward model, PPO
-// policy plus its frozen reference and value model), one trainer per stage, and the loop that
-// runs a stage step by step until its target, a pause, or an error.
+// The worker's side of the program: a thin adapter over lib's RlhfSession (the same object
+// runPipeline drives in the CLI). It creates the run, steps it one unit at a time under `lock`,
+// stops between steps when paused, reports each step to the page, and saves the run at every
+// phase boundary so a reload can continue it. It has no training rules of its own; pretraining a
+// new base model from scratch (the base card) is the one trainer outside the program.
 //
 // Concurrency: the worker's message queue hands `train` here and moves on; the loop below runs
 // detached, one step at a time under `lock`, so sampling/ranking/saving commands interleave
 // between steps and `pause` (handled outside the queue) takes effect after the current step.
-import * as tf from '@tensorflow/tfjs';
 import { GPT, type GPTConfig } from '../lib/model';
+import { PretrainTrainer, TrainingError, packWindows, scoreWithModel } from '../lib/train';
 import {
-  PpoTrainer,
-  PretrainTrainer,
-  RewardTrainer,
-  SftTrainer,
-  TrainingError,
-  packWindows,
-  scoreWithModel,
-  type Metrics,
-  type PpoConfig,
-  type TokenRanking,
-} from '../lib/train';
-import { collectSimulatedRankings, sampleK, scoreAnswerGroups, sftExamplesFrom, stableSplit, tokenRankingFrom } from '../lib/rlhf';
-import { demonstrations, heldoutPrompts, judge, parsePrompt, pretrainCorpus, trainPrompts, type PromptItem } from '../lib/world';
+  RlhfSession,
+  SettingsError,
+  sampleK,
+  type Phase,
+  type PipelineSettings,
+  type SessionPosition,
+  type SessionSnapshot,
+  type SessionStep,
+} from '../lib/rlhf';
+import { judge, parsePrompt, pretrainCorpus, type PromptItem } from '../lib/world';
 import { encodePrompt, encodeResponse } from '../lib/world/format';
 import { BOS, EOS, decode, encode } from '../lib/tokenizer';
-import { goldReport, goldScores, hedgeRate, pairwiseAgreement, sampleResponses, winRate } from '../lib/eval';
-import { applyCheckpoint, configDifference, parseCheckpoint, serializeCheckpoint, type ParsedCheckpoint } from '../lib/io/checkpoint';
-import { deleteCheckpoint, loadCheckpoint, saveCheckpoint } from '../lib/io/store-idb';
+import { sampleResponses } from '../lib/eval';
+import { applyCheckpoint, parseCheckpoint, serializeCheckpoint } from '../lib/io/checkpoint';
+import { deleteCheckpoint, loadCheckpoint, loadProgramState, saveCheckpoint, saveProgramState } from '../lib/io/store-idb';
 import type { Ranking } from '../lib/io/rankings';
-import { createRng } from '../lib/random';
 import { Lock, Throttle } from './lock';
 import type {
-  CheckpointKey,
+  AnsweringModel,
   AutoRankCommand,
-  EvaluateCommand,
-  EvaluationEvent,
-  JudgedText,
   MetricPoint,
-  ModelKey,
+  ModelName,
+  ProgramEvent,
+  ProgramStage,
   RankCommand,
   RankSamplesEvent,
   ResetCommand,
@@ -44,12 +41,12 @@ import type {
   RestoredEvent,
   SampleCommand,
   SamplesEvent,
-  ShapeSettings,
   SimulatedRankingsEvent,
   StageName,
   StageState,
   TrainCommand,
   WorkerEvent,
+  JudgedText,
 } from './protocol';
 
 /** An error whose message is already written for the user. */
@@ -60,36 +57,18 @@ export interface PipelineHooks {
   /** The base model (the shipped checkpoint, an upload, or a fresh init). */
   getBase(): GPT;
   setBase(model: GPT): void;
+  /** The shipped base model again (Reset on the base card), or null when none ships. */
+  reloadShippedBase(): Promise<GPT | null>;
   /** True once the GPU device is gone. */
   lost(): boolean;
   errorMessage(err: unknown): string;
 }
 
-interface Trainer {
-  step(): Promise<Metrics>;
-  dispose(): void;
-}
-
-interface Slot {
-  state: StageState;
-  step: number;
-  target: number;
-  trainer: Trainer | null;
-  /** JSON of the config the trainer was built with (a change rebuilds it, keeping the model). */
-  trainerKey: string;
-  recentMs: number[];
-}
-
-/** IndexedDB checkpoint names per stage. */
-export const CHECKPOINT_NAMES: Record<StageName, string> = { base: 'base', sft: 'sft', reward: 'rm', ppo: 'policy' };
-const META_STAGE: Record<StageName, string> = { base: 'pretrain', sft: 'sft', reward: 'rm', ppo: 'policy' };
-const HELDOUT_FRACTION = 0.2;
-const EVAL_SEED = 4242;
-const AUTOSAVE_MS = 60_000;
-
-function emptySlot(): Slot {
-  return { state: 'not-started', step: 0, target: 0, trainer: null, trainerKey: '', recentMs: [] };
-}
+/** The card each phase belongs to ('summary' is the PPO card's final evaluation). */
+const CARD_OF_PHASE: Record<Phase, StageName | null> = { base: 'sft', sft: 'sft', rankings: 'reward', reward: 'reward', ppo: 'ppo', summary: 'ppo', done: null };
+const PROGRAM_CARDS = ['sft', 'reward', 'ppo'] as const;
+/** IndexedDB names of the saved run's models. */
+const RUN_MODELS = ['sft', 'rm', 'policy', 'value'] as const;
 
 /** "q: what is 2 + 2?\na: " back to the user's prompt text. */
 function promptFromIds(ids: readonly number[]): string {
@@ -105,88 +84,64 @@ function judged(prompt: string | PromptItem | null, text: string): JudgedText {
   return { text, gold: j.score, reasons: j.reasons };
 }
 
-/** Up to n held-out prompts spread over the families (the list is grouped by family). */
-function evalItems(n: number): PromptItem[] {
-  const all = heldoutPrompts();
-  const stride = Math.max(1, Math.floor(all.length / Math.max(1, n)));
-  const out: PromptItem[] = [];
-  for (let i = 0; i < all.length && out.length < n; i += stride) out.push(all[i]);
-  return out;
+/** A card's state from where the run is (running: the card whose run loop is going). */
+export function cardState(
+  card: (typeof PROGRAM_CARDS)[number],
+  position: SessionPosition | null,
+  running: StageName | null,
+  finished: { step: number; target: number } | undefined,
+): { state: StageState; step: number; target: number } {
+  if (!position) return { state: running === card ? 'training' : 'not-started', step: 0, target: 0 };
+  const order = ['base', 'sft', 'rankings', 'reward', 'ppo', 'summary', 'done'];
+  const at = order.indexOf(position.phase);
+  const first = { sft: 'base', reward: 'rankings', ppo: 'ppo' }[card];
+  const last = { sft: 'sft', reward: 'reward', ppo: 'summary' }[card];
+  // Done: the steps its phase ran (unknown after a restore: 0 of 0).
+  if (at > order.indexOf(last)) return { state: 'done', step: finished?.step ?? 0, target: finished?.target ?? 0 };
+  if (at < order.indexOf(first)) return { state: 'not-started', step: 0, target: 0 };
+  const step = position.phase === 'base' || position.phase === 'rankings' ? 0 : position.step;
+  const target = position.phase === 'base' || position.phase === 'rankings' ? 0 : position.total;
+  if (running === card) return { state: 'training', step, target };
+  const begun = !(position.phase === first && position.step === 0);
+  return { state: begun ? 'paused' : 'not-started', step, target };
 }
 
 export class Pipeline {
   private readonly lock = new Lock();
-  private readonly slots: Record<StageName, Slot> = { base: emptySlot(), sft: emptySlot(), reward: emptySlot(), ppo: emptySlot() };
-  private sft: GPT | null = null;
-  private rm: GPT | null = null;
-  private policy: GPT | null = null;
-  private ref: GPT | null = null;
-  private value: GPT | null = null;
-  private rmCalibrated = false;
-  private round = 0;
-  private shapes: ShapeSettings = { maxLength: 128, promptLength: 48 };
+  private session: RlhfSession | null = null;
   private running: { stage: StageName; stop: boolean } | null = null;
   private loop: Promise<void> = Promise.resolve();
-  /** SFT answers to the evaluation prompts, the win-rate baseline (recomputed when SFT changes). */
-  private sftBaseline: { key: string; responses: string[] } | null = null;
+  private readonly stepMs: Record<StageName, number[]> = { base: [], sft: [], reward: [], ppo: [] };
+  /** Steps charted per card, over every round (so round 1 extends round 0's curve). */
+  private readonly charted: Record<StageName, number> = { base: 0, sft: 0, reward: 0, ppo: 0 };
+  /** The steps each card's training phase ran when it last ended (this round). */
+  private finished: Partial<Record<StageName, { step: number; target: number }>> = {};
+  /** Pretraining from scratch (the base card): not part of the measured program. */
+  private pretrain: { trainer: PretrainTrainer; step: number; target: number; key: string } | null = null;
 
   constructor(private readonly hooks: PipelineHooks) {}
 
-  /** The model saved as `key` (the reward model only once it exists). */
-  checkpointModel(key: CheckpointKey): GPT {
-    if (key === 'rm') {
-      if (!this.rm) throw new PipelineError('There is no reward model yet: train it first.');
-      return this.rm;
-    }
-    return this.modelFor(key);
+  /** The model answering as `name`; a stage not trained yet falls back to the one before it. */
+  modelFor(name: ModelName): GPT {
+    return this.session ? this.session.modelFor(name) : this.hooks.getBase();
   }
 
-  /** The model answering as `key`; a stage not trained yet falls back to the one before it. */
-  modelFor(key: ModelKey): GPT {
-    if (key === 'policy') return this.policy ?? this.sft ?? this.hooks.getBase();
-    if (key === 'sft') return this.sft ?? this.hooks.getBase();
-    return this.hooks.getBase();
-  }
-
-  /** Name of the model people rank now: the policy once PPO ran, else SFT, else base. */
-  private currentModel(): { model: GPT; name: string } {
-    if (this.policy) return { model: this.policy, name: `policy@r${this.round}` };
-    if (this.sft) return { model: this.sft, name: 'sft' };
-    return { model: this.hooks.getBase(), name: 'base' };
+  /** The model saved as `name` (the reward model only once it exists). */
+  checkpointModel(name: ModelName): GPT {
+    if (name === 'rm' && !this.session?.rewardModel) throw new PipelineError('There is no reward model yet: train it first.');
+    return this.modelFor(name);
   }
 
   withLock<T>(fn: () => Promise<T> | T): Promise<T> {
     return this.lock.run(fn);
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Training
-
-  async train(cmd: TrainCommand): Promise<void> {
-    await this.stopRun();
-    this.shapes = cmd.shapes;
-    if (cmd.round !== undefined) this.round = cmd.round;
-    const slot = this.slots[cmd.stage];
-    try {
-      await this.lock.run(() => this.prepare(cmd));
-    } catch (err) {
-      // Could not start (no rankings, no reward model, ...): the stage card says why.
-      this.postState(cmd.stage, this.hooks.errorMessage(err));
-      return;
-    }
-    const steps = Math.max(1, Math.round(cmd.settings.steps));
-    slot.target = steps > slot.step ? steps : slot.step + steps;
-    if (cmd.mode === 'step') slot.target = Math.max(slot.target, slot.step + 1);
-    this.loop = this.runLoop(cmd, cmd.mode === 'step' ? 1 : Infinity);
+  get isRunning(): boolean {
+    return this.running !== null;
   }
 
   pause(): void {
     if (this.running) this.running.stop = true;
-  }
-
-  /** True while a stage's training loop runs. */
-  get isRunning(): boolean {
-    return this.running !== null;
   }
 
   private async stopRun(): Promise<void> {
@@ -194,519 +149,362 @@ export class Pipeline {
     await this.loop;
   }
 
-  private postState(stage: StageName, message?: string): void {
-    const s = this.slots[stage];
-    const recent = s.recentMs;
-    const msPerStep = recent.length > 0 ? recent.reduce((a, b) => a + b, 0) / recent.length : undefined;
-    this.hooks.post({ type: 'stageState', stage, state: s.state, step: s.step, target: s.target, msPerStep, ...(message ? { message } : {}) });
+  // -------------------------------------------------------------------------------------------
+  // Reporting
+
+  private postProgram(): void {
+    const s = this.session;
+    const event: ProgramEvent = {
+      type: 'program',
+      position: s ? s.position() : null,
+      rankingRound: s ? s.rankingRound : 0,
+      summary: s?.summary ?? null,
+      locked: s ? Object.fromEntries(s.lockedSettings()) : {},
+    };
+    this.hooks.post(event);
   }
 
-  private async runLoop(cmd: TrainCommand, maxSteps: number): Promise<void> {
-    const stage = cmd.stage;
-    const slot = this.slots[stage];
-    const run = { stage, stop: false };
+  private postCard(stage: StageName, message?: string): void {
+    const running = this.running?.stage ?? null;
+    const recent = this.stepMs[stage];
+    const msPerStep = recent.length > 0 ? recent.reduce((a, b) => a + b, 0) / recent.length : undefined;
+    const s =
+      stage === 'base'
+        ? this.pretrain
+          ? { state: (running === 'base' ? 'training' : this.pretrain.step >= this.pretrain.target ? 'done' : 'paused') as StageState, step: this.pretrain.step, target: this.pretrain.target }
+          : { state: (running === 'base' ? 'training' : 'not-started') as StageState, step: 0, target: 0 }
+        : cardState(stage, this.session?.position() ?? null, running, this.finished[stage]);
+    this.hooks.post({ type: 'stageState', stage, ...s, msPerStep, ...(message ? { message } : {}) });
+  }
+
+  private postAll(message?: { stage: StageName; text: string }): void {
+    for (const stage of ['base', ...PROGRAM_CARDS] as const) this.postCard(stage, message?.stage === stage ? message.text : undefined);
+    this.postProgram();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Training
+
+  async train(cmd: TrainCommand): Promise<void> {
+    await this.stopRun();
+    if (cmd.stage === 'base') {
+      await this.trainBase(cmd);
+      return;
+    }
+    const card: StageName = cmd.stage === 'all' ? this.currentCard() : cmd.stage;
+    try {
+      await this.lock.run(() => this.prepare(cmd.stage, cmd.settings, cmd.humanRankings));
+    } catch (err) {
+      // Could not start (an impossible setting, an earlier stage not done, ...): the card says why.
+      this.postCard(card, this.hooks.errorMessage(err));
+      return;
+    }
+    this.loop = this.runProgram(cmd.stage, cmd.mode);
+  }
+
+  /** The card of the phase the run is in (SFT before any run). */
+  private currentCard(): StageName {
+    const phase = this.session?.position().phase ?? 'base';
+    return CARD_OF_PHASE[phase] ?? 'ppo';
+  }
+
+  private async prepare(stage: ProgramStage, settings: PipelineSettings, humanRankings: readonly Ranking[]): Promise<void> {
+    if (!this.session) this.session = new RlhfSession(this.hooks.getBase(), settings);
+    else this.session.updateSettings(settings);
+    this.session.addRankings(humanRankings.filter((r) => r.source === 'human'));
+    if (stage === 'all') return;
+    const phase = this.session.position().phase;
+    const card = CARD_OF_PHASE[phase];
+    if (card === stage) return;
+    if (phase === 'done') throw new PipelineError('The run is finished: start the next round to go on.');
+    const names = { sft: 'SFT', reward: 'the reward model', ppo: 'PPO' } as const;
+    const order = ['sft', 'reward', 'ppo'];
+    if (card && order.indexOf(card) < order.indexOf(stage)) throw new PipelineError(`Finish ${names[card as keyof typeof names]} first.`);
+    throw new PipelineError(`${names[stage]} is done for this round.`);
+  }
+
+  private async runProgram(stage: ProgramStage, mode: 'run' | 'step'): Promise<void> {
+    const session = this.session as RlhfSession;
+    const card = stage === 'all' ? this.currentCard() : stage;
+    const run = { stage: card, stop: false };
     this.running = run;
-    slot.state = 'training';
-    this.postState(stage);
+    this.postAll();
     const metricsThrottle = new Throttle(300);
     const stateThrottle = new Throttle(250);
-    let buffer: MetricPoint[] = [];
+    const buffers = new Map<StageName, MetricPoint[]>();
     const flush = (force: boolean): void => {
-      if (buffer.length > 0 && metricsThrottle.ready(force)) {
-        this.hooks.post({ type: 'metrics', stage, points: buffer });
-        buffer = [];
-      }
+      if (!metricsThrottle.ready(force)) return;
+      for (const [s, points] of buffers) if (points.length > 0) this.hooks.post({ type: 'metrics', stage: s, points });
+      buffers.clear();
     };
     let message: string | undefined;
-    let done = 0;
-    let lastSave = performance.now();
     try {
-      while (!run.stop && done < maxSteps && slot.step < slot.target) {
+      while (!run.stop && !session.done) {
         if (this.hooks.lost()) throw new PipelineError('The GPU device was lost; reload the page to start again.');
-        const trainer = slot.trainer;
-        if (!trainer) throw new PipelineError('The stage has no trainer.');
+        const phaseCard = CARD_OF_PHASE[session.position().phase] as StageName;
+        if (stage !== 'all' && phaseCard !== stage) break;
+        run.stage = phaseCard;
         const started = performance.now();
-        const values = await this.lock.run(() => trainer.step());
-        slot.step++;
-        done++;
-        if (stage === 'ppo') {
-          this.postPpoSamples(trainer as PpoTrainer);
-          const settings = cmd.stage === 'ppo' ? cmd.settings : null;
-          if (settings && (slot.step === 1 || slot.step % Math.max(1, settings.evalEvery) === 0 || slot.step === slot.target)) {
-            Object.assign(values, await this.lock.run(() => this.evaluatePolicy(settings.evalPrompts, settings.responseLength)));
-          }
-        }
-        slot.recentMs.push(performance.now() - started);
-        if (slot.recentMs.length > 10) slot.recentMs.shift();
-        buffer.push({ step: slot.step, values: { ...values } });
+        const result = await this.lock.run(() => session.step());
+        const times = this.stepMs[phaseCard];
+        times.push(performance.now() - started);
+        if (times.length > 10) times.shift();
+        this.report(phaseCard, result, buffers);
+        if (result.phaseEnded && (result.phase === 'sft' || result.phase === 'reward' || result.phase === 'ppo')) this.finished[phaseCard] = { step: result.step, target: result.total };
         flush(false);
-        // A long run also saves now and then, so a crash or a closed tab loses at most a minute.
-        if (performance.now() - lastSave > AUTOSAVE_MS && slot.step < slot.target) {
-          await this.lock.run(() => this.saveStage(stage));
-          lastSave = performance.now();
-        }
-        if (stateThrottle.ready()) this.postState(stage);
+        if (result.phaseEnded) {
+          await this.lock.run(() => this.saveRun());
+          this.postAll();
+        } else if (stateThrottle.ready()) this.postCard(phaseCard);
+        if (mode === 'step') break;
       }
-      if (stage === 'reward' && slot.step >= slot.target) await this.lock.run(() => this.calibrate());
     } catch (err) {
       message =
         err instanceof TrainingError
           ? `Training paused: ${err.message}.`
-          : `Training paused: ${this.hooks.errorMessage(err)}`;
+          : err instanceof SettingsError
+            ? this.hooks.errorMessage(err)
+            : `Training paused: ${this.hooks.errorMessage(err)}`;
     }
     flush(true);
-    slot.state = slot.step >= slot.target && !message ? 'done' : slot.step > 0 ? 'paused' : message ? 'paused' : 'not-started';
-    if (slot.step > 0 && !this.hooks.lost()) {
-      try {
-        await this.lock.run(() => this.saveStage(stage));
-      } catch (err) {
-        message = `${message ? `${message} ` : ''}The checkpoint could not be saved: ${this.hooks.errorMessage(err)}`;
-      }
-    }
+    const stoppedAt = run.stage;
     if (this.running === run) this.running = null;
-    this.postState(stage, message);
+    this.postAll(message ? { stage: stoppedAt, text: message } : undefined);
   }
 
-  private async prepare(cmd: TrainCommand): Promise<void> {
-    const seed = cmd.seed >>> 0;
-    const L = cmd.shapes.maxLength;
-    switch (cmd.stage) {
-      case 'base': {
-        const s = cmd.settings;
-        const slot = this.slots.base;
-        const key = JSON.stringify({ lr: s.learningRate, b: s.batchSize, L });
-        if (slot.trainer && slot.trainerKey === key) return;
-        if (!slot.trainer) {
-          // Pretraining from scratch: a fresh model of the base's shape replaces the base.
-          const old = this.hooks.getBase();
-          const fresh = GPT.create(old.config as GPTConfig, seed);
-          this.hooks.setBase(fresh);
-          old.dispose();
-          slot.step = 0;
-        }
-        slot.trainer?.dispose();
-        const docs = pretrainCorpus(seed, 4000);
-        const tokens = docs.flatMap((d) => [BOS, ...encode(d), EOS]);
-        slot.trainer = new PretrainTrainer(this.hooks.getBase(), packWindows(tokens, L), {
-          learningRate: s.learningRate,
-          batchSize: s.batchSize,
-          maxLength: L,
-          seed,
-        });
-        slot.trainerKey = key;
-        return;
-      }
-      case 'sft': {
-        const s = cmd.settings;
-        const slot = this.slots.sft;
-        const key = JSON.stringify({ lr: s.learningRate, b: s.batchSize, L });
-        if (!this.sft) {
-          this.sft = this.hooks.getBase().clone();
-          slot.step = 0;
-          this.sftBaseline = null;
-        }
-        if (slot.trainer && slot.trainerKey === key) return;
-        slot.trainer?.dispose();
-        const demos = demonstrations(seed).map((d) => ({ prompt: d.item.prompt, response: d.response }));
-        slot.trainer = new SftTrainer(this.sft, sftExamplesFrom(demos), { learningRate: s.learningRate, batchSize: s.batchSize, maxLength: L, seed });
-        slot.trainerKey = key;
-        return;
-      }
-      case 'reward': {
-        const s = cmd.settings;
-        const slot = this.slots.reward;
-        const rankings = (cmd.rankings ?? []).filter((r) => r.responses.length >= 2);
-        if (rankings.length === 0) {
-          throw new PipelineError(
-            s.sources === 'both'
-              ? 'The reward model needs rankings: rank some answers or auto-rank a few prompts first.'
-              : `The reward model needs ${s.sources} rankings: there are none yet (or switch the source to "both").`,
-          );
-        }
-        const { train } = stableSplit(rankings, (r) => r.id, HELDOUT_FRACTION);
-        const tokenRankings: TokenRanking[] = (train.length > 0 ? train : rankings).map(tokenRankingFrom);
-        const maxResponses = Math.max(...tokenRankings.map((r) => r.responses.length));
-        if (!this.rm) {
-          // InstructGPT initialises the reward model from the SFT model.
-          this.rm = (this.sft ?? this.hooks.getBase()).clone();
-          slot.step = 0;
-          this.rmCalibrated = false;
-        }
-        const key = JSON.stringify({ lr: s.learningRate, b: s.batchSize, L, maxResponses });
-        if (slot.trainer && slot.trainerKey === key) {
-          (slot.trainer as RewardTrainer).setRankings(tokenRankings);
-          return;
-        }
-        slot.trainer?.dispose();
-        slot.trainer = new RewardTrainer(this.rm, tokenRankings, {
-          learningRate: s.learningRate,
-          batchSize: s.batchSize,
-          maxResponses,
-          maxLength: L,
-          seed,
-        });
-        slot.trainerKey = key;
-        return;
-      }
-      case 'ppo': {
-        const s = cmd.settings;
-        const slot = this.slots.ppo;
-        if (!this.rm) throw new PipelineError('PPO needs a reward model: train the reward model first.');
-        if (!this.rmCalibrated) await this.calibrate();
-        const start = this.sft ?? this.hooks.getBase();
-        if (!this.policy) {
-          this.policy = start.clone();
-          slot.step = 0;
-        }
-        this.ref ??= start.clone();
-        this.value ??= this.rm.clone();
-        const P = cmd.shapes.promptLength;
-        const R = s.responseLength;
-        const miniBatches = s.batchSize >= 4 && s.batchSize % 2 === 0 ? 2 : 1;
-        const config: Partial<PpoConfig> = {
-          learningRate: s.learningRate,
-          batchSize: s.batchSize,
-          miniBatches,
-          ppoEpochs: s.batchSize <= 4 ? 1 : 4,
-          promptLength: P,
-          responseLength: R,
-          klCoef: s.beta,
-          adaptiveKl: s.adaptiveKl ? { target: s.klTarget, horizon: 10_000 } : null,
-          ptxCoef: s.ptxCoef,
-          ptxBatchSize: Math.min(16, Math.max(2, s.batchSize)),
-          ptxLength: Math.min(64, L),
-          seed,
-        };
-        const key = JSON.stringify(config);
-        if (slot.trainer && slot.trainerKey === key) return;
-        slot.trainer?.dispose();
-        const scoreLength = Math.max(L, P + R);
-        const rows = s.batchSize;
-        const prompts = trainPrompts(seed, 600).map((i) => encodePrompt(i.prompt));
-        const corpusTokens = pretrainCorpus(seed + 1, 600).flatMap((d) => [BOS, ...encode(d), EOS]);
-        const windows = packWindows(corpusTokens, config.ptxLength ?? 64);
-        const rng = createRng(seed ^ 0x9e37);
-        slot.trainer = new PpoTrainer(
-          { policy: this.policy, ref: this.ref, value: this.value },
-          {
-            // Reads this.rm at call time: a retrained reward model (next round) is used at once.
-            rewardFn: (p, r) => scoreWithModel(this.requireRm(), p, r, rows, scoreLength),
-            prompts,
-            ptxBatch: () => Array.from({ length: config.ptxBatchSize ?? 16 }, () => windows[rng.int(windows.length)]),
-          },
-          config,
-        );
-        slot.trainerKey = key;
-        return;
-      }
+  /** One step's events: metrics for the charts, new rankings, the reward model's report, samples. */
+  private report(card: StageName, result: SessionStep, buffers: Map<StageName, MetricPoint[]>): void {
+    const values: Record<string, number> = { ...(result.metrics ?? {}) };
+    if (result.eval) Object.assign(values, { 'eval/win_rate': result.eval['eval/win_rate'], 'eval/gold_score': result.eval['eval/gold_score'], 'eval/hedge_rate': result.eval['eval/hedge_rate'] });
+    if (result.metrics) {
+      const step = ++this.charted[card];
+      buffers.set(card, [...(buffers.get(card) ?? []), { step, values: { ...values, round: result.round } }]);
     }
-  }
-
-  private requireRm(): GPT {
-    if (!this.rm) throw new PipelineError('The reward model is gone (was it reset?).');
-    return this.rm;
-  }
-
-  /** Shifts the RM head's bias so demonstrations score mean 0 (InstructGPT), once per trained RM. */
-  private async calibrate(): Promise<void> {
-    const rm = this.rm;
-    if (!rm) return;
-    const demos = demonstrations(0).slice(0, 16);
-    const s = await scoreWithModel(
-      rm,
-      demos.map((d) => encodePrompt(d.item.prompt)),
-      demos.map((d) => encodeResponse(d.response)),
-      demos.length,
-      Math.min(rm.config.contextLength, this.shapes.maxLength),
-    );
-    const mean = s.reduce((a, b) => a + b, 0) / s.length;
-    const bias = rm.weights.get('scalar.b');
-    if (bias && Number.isFinite(mean)) {
-      tf.tidy(() => bias.assign(tf.sub(bias, mean)));
+    if (result.rankings && result.rankings.length > 0) {
+      const event: SimulatedRankingsEvent = { type: 'simulatedRankings', rankings: result.rankings };
+      this.hooks.post(event);
     }
-    this.rmCalibrated = true;
+    if (result.rewardModel) this.hooks.post({ type: 'rewardModel', report: result.rewardModel });
+    if (result.phase === 'ppo') this.postPpoSamples();
   }
 
-  private postPpoSamples(trainer: PpoTrainer): void {
-    const samples = trainer.lastSamples;
+  private postPpoSamples(): void {
+    const samples = this.session?.lastPpoSamples;
     if (!samples) return;
     const rows = samples.prompts.slice(0, 4).map((ids, i) => {
       const prompt = promptFromIds(ids);
       const response = decode(samples.responses[i].filter((t) => t !== EOS));
       return { prompt, response, reward: samples.rawScores[i], gold: judged(prompt, response).gold };
     });
-    this.hooks.post({ type: 'ppoSamples', step: this.slots.ppo.step, rows });
+    this.hooks.post({ type: 'ppoSamples', step: this.charted.ppo, rows });
   }
 
-  /** eval/win_rate (policy vs SFT, gold judge) and eval/gold_score on a few held-out prompts. */
-  private async evaluatePolicy(n: number, maxNewTokens: number): Promise<Metrics> {
-    const policy = this.policy;
-    if (!policy) return {};
-    const items = evalItems(n);
-    const prompts = items.map((i) => i.prompt);
-    const options = { temperature: 0.7, maxNewTokens, seed: EVAL_SEED, batchSize: prompts.length };
-    const key = `${this.slots.sft.step}:${n}:${maxNewTokens}`;
-    if (!this.sftBaseline || this.sftBaseline.key !== key) {
-      this.sftBaseline = { key, responses: await sampleResponses(this.sft ?? this.hooks.getBase(), prompts, options) };
+  /** A finished run goes on by one round. */
+  async nextRound(): Promise<number> {
+    await this.stopRun();
+    return this.lock.run(() => {
+      const session = this.session;
+      if (!session) throw new PipelineError('There is no run yet: start SFT first.');
+      if (!session.done) throw new PipelineError('The run has rounds left: train the reward model of the next round.');
+      session.extendRounds(1);
+      this.postAll();
+      return session.position().round;
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Pretraining from scratch (the base card)
+
+  private async trainBase(cmd: Extract<TrainCommand, { stage: 'base' }>): Promise<void> {
+    const s = cmd.settings;
+    try {
+      await this.lock.run(() => {
+        const L = this.hooks.getBase().config.contextLength;
+        const key = JSON.stringify({ lr: s.learningRate, b: s.batchSize });
+        if (this.pretrain && this.pretrain.key === key) return;
+        if (!this.pretrain) {
+          // A fresh model of the base's shape replaces the base; the run on the old base ends.
+          this.endRun();
+          const old = this.hooks.getBase();
+          this.hooks.setBase(GPT.create(old.config as GPTConfig, cmd.seed >>> 0));
+          old.dispose();
+        }
+        const step = this.pretrain?.step ?? 0;
+        this.pretrain?.trainer.dispose();
+        const docs = pretrainCorpus(cmd.seed >>> 0, 4000);
+        const tokens = docs.flatMap((d) => [BOS, ...encode(d), EOS]);
+        const trainer = new PretrainTrainer(this.hooks.getBase(), packWindows(tokens, L), { learningRate: s.learningRate, batchSize: s.batchSize, maxLength: L, seed: cmd.seed >>> 0 });
+        this.pretrain = { trainer, step, target: step, key };
+      });
+    } catch (err) {
+      this.postCard('base', this.hooks.errorMessage(err));
+      return;
     }
-    const responses = await sampleResponses(policy, prompts, options);
-    const report = goldReport(items, responses);
-    return {
-      'eval/win_rate': winRate(items, responses, this.sftBaseline.responses),
-      'eval/gold_score': report.gold_score,
-      'eval/hedge_rate': hedgeRate(report),
-    };
+    const p = this.pretrain!;
+    // A finished target is not extended silently: Start on a done card trains `steps` more.
+    p.target = cmd.mode === 'step' ? p.step + 1 : p.step >= p.target ? p.step + Math.max(1, Math.round(s.steps)) : p.target;
+    this.loop = this.runPretrain(cmd.mode);
+  }
+
+  private async runPretrain(mode: 'run' | 'step'): Promise<void> {
+    const p = this.pretrain!;
+    const run = { stage: 'base' as StageName, stop: false };
+    this.running = run;
+    this.postCard('base');
+    let message: string | undefined;
+    const points: MetricPoint[] = [];
+    try {
+      while (!run.stop && p.step < p.target) {
+        const started = performance.now();
+        const values = await this.lock.run(() => p.trainer.step());
+        p.step++;
+        this.stepMs.base.push(performance.now() - started);
+        if (this.stepMs.base.length > 10) this.stepMs.base.shift();
+        points.push({ step: p.step, values: { ...values } });
+        if (points.length >= 5 || p.step >= p.target) this.hooks.post({ type: 'metrics', stage: 'base', points: points.splice(0) });
+        this.postCard('base');
+        if (mode === 'step') break;
+      }
+      if (points.length > 0) this.hooks.post({ type: 'metrics', stage: 'base', points });
+      await this.lock.run(async () => saveCheckpoint('base', await serializeCheckpoint(this.hooks.getBase(), { stage: 'pretrain', step: p.step })));
+    } catch (err) {
+      message = `Training paused: ${this.hooks.errorMessage(err)}`;
+    }
+    if (this.running === run) this.running = null;
+    this.postCard('base', message);
   }
 
   // -------------------------------------------------------------------------------------------
   // Reset, save, restore
 
+  /** Ends the run (its models and saved state go; rankings stay with the page). Call under the lock. */
+  private endRun(): void {
+    this.session?.dispose();
+    this.session = null;
+    this.charted.sft = this.charted.reward = this.charted.ppo = 0;
+    this.finished = {};
+    void Promise.all([...RUN_MODELS.map((n) => deleteCheckpoint(n)), saveProgramState(null)]).catch(() => undefined);
+  }
+
   async reset(cmd: ResetCommand): Promise<void> {
-    if (this.running?.stage === cmd.stage) await this.stopRun();
+    await this.stopRun();
     await this.lock.run(async () => {
-      const slot = this.slots[cmd.stage];
-      slot.trainer?.dispose();
-      this.slots[cmd.stage] = emptySlot();
-      switch (cmd.stage) {
-        case 'base':
-          break; // the pretrained weights stay as the base; only the run's progress is forgotten
-        case 'sft':
-          this.sft?.dispose();
-          this.sft = null;
-          this.sftBaseline = null;
-          break;
-        case 'reward':
-          this.rm?.dispose();
-          this.rm = null;
-          this.rmCalibrated = false;
-          break;
-        case 'ppo':
-          for (const m of [this.policy, this.ref, this.value]) m?.dispose();
-          this.policy = this.ref = this.value = null;
-          break;
+      if (cmd.stage === 'base') {
+        // The shipped base comes back; a run on the pretrained one ends with it.
+        const shipped = await this.hooks.reloadShippedBase();
+        this.pretrain?.trainer.dispose();
+        this.pretrain = null;
+        await deleteCheckpoint('base').catch(() => undefined);
+        if (shipped) {
+          this.endRun();
+          const old = this.hooks.getBase();
+          this.hooks.setBase(shipped);
+          old.dispose();
+        }
+        return;
       }
-      await deleteCheckpoint(CHECKPOINT_NAMES[cmd.stage]).catch(() => undefined);
+      this.endRun();
     });
-    this.postState(cmd.stage);
+    this.postAll();
   }
 
-  private modelOfStage(stage: StageName): GPT | null {
-    if (stage === 'base') return this.hooks.getBase();
-    if (stage === 'sft') return this.sft;
-    if (stage === 'reward') return this.rm;
-    return this.policy;
-  }
-
-  private async saveStage(stage: StageName): Promise<void> {
-    const model = this.modelOfStage(stage);
-    if (!model) return;
-    const slot = this.slots[stage];
-    const bytes = await serializeCheckpoint(model, {
-      stage: META_STAGE[stage],
-      step: slot.step,
-      target: slot.target,
-      state: slot.state,
-      round: this.round,
-      calibrated: stage === 'reward' ? this.rmCalibrated : undefined,
-    });
-    await saveCheckpoint(CHECKPOINT_NAMES[stage], bytes);
-  }
-
-  /**
-   * Installs a parsed checkpoint as a stage's model (restore, or an uploaded stage checkpoint) and
-   * returns the step it was saved at. Refuses (changing nothing) when it does not fit the base's shape.
-   */
-  private install(stage: StageName, parsed: ParsedCheckpoint): number {
-    const base = this.hooks.getBase();
-    const model = GPT.create(base.config as GPTConfig, 0);
-    try {
-      applyCheckpoint(model, parsed);
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
-    const meta = parsed.meta as Record<string, unknown>;
-    const step = typeof meta.step === 'number' ? meta.step : 0;
-    const target = typeof meta.target === 'number' ? meta.target : step;
-    if (stage === 'base') {
-      this.hooks.setBase(model);
-      base.dispose();
-    } else if (stage === 'sft') {
-      this.sft?.dispose();
-      this.sft = model;
-    } else if (stage === 'reward') {
-      this.rm?.dispose();
-      this.rm = model;
-      this.rmCalibrated = meta.calibrated === true;
-    } else {
-      this.policy?.dispose();
-      this.policy = model;
-      if (typeof meta.round === 'number') this.round = meta.round;
-    }
-    const slot = this.slots[stage];
-    slot.trainer?.dispose();
-    // A checkpoint holds a trained model: 'paused' only when it stopped short of its target.
-    Object.assign(slot, emptySlot(), { step, target, state: step > 0 && step < target ? 'paused' : 'done' });
-    return step;
-  }
-
-  /** PPO's frozen reference and value model restart from the current SFT and reward models. */
-  private refreshPpoHelpers(): void {
-    if (!this.policy) return;
-    this.ref?.dispose();
-    this.value?.dispose();
-    this.ref = (this.sft ?? this.hooks.getBase()).clone();
-    this.value = this.rm ? this.rm.clone() : null;
-    this.slots.ppo.trainer?.dispose();
-    this.slots.ppo.trainer = null;
-  }
-
-  /** An uploaded checkpoint saved from a stage becomes that stage's model; null for base checkpoints. */
-  async adopt(parsed: ParsedCheckpoint): Promise<StageName | null> {
-    const byMeta: Record<string, StageName> = { sft: 'sft', rm: 'reward', policy: 'ppo' };
-    const stage = byMeta[parsed.meta.stage];
-    // Only a checkpoint of the base's shape can be a stage of this pipeline; another shape
-    // replaces the base model (and with it the whole pipeline, see onBaseReshaped).
-    if (!stage || configDifference(parsed.config, this.hooks.getBase().config) !== null) return null;
-    this.install(stage, parsed);
-    this.refreshPpoHelpers();
-    this.postState(stage);
-    return stage;
-  }
-
-  /**
-   * The base model was replaced by one of another shape: the stage models (and their trainers)
-   * no longer fit it, so they are dropped here (their IndexedDB checkpoints stay). Call under the lock.
-   */
-  onBaseReshaped(): void {
+  /** The base model was replaced (an upload): the run on the old base ends. Call under the lock. */
+  onBaseReplaced(): void {
     if (this.running) this.running.stop = true;
-    for (const stage of ['sft', 'reward', 'ppo'] as const) {
-      this.slots[stage].trainer?.dispose();
-      this.slots[stage] = emptySlot();
+    this.endRun();
+    this.postAll();
+  }
+
+  /** Saves the run at a phase boundary: its state and the models it needs. Call under the lock. */
+  private async saveRun(): Promise<void> {
+    const session = this.session;
+    if (!session || !session.atBoundary || this.hooks.lost()) return;
+    const { state, models } = session.snapshot();
+    for (const name of RUN_MODELS) {
+      const model = models[name];
+      if (model) await saveCheckpoint(name, await serializeCheckpoint(model, { stage: name === 'value' ? 'rm' : name, round: state.round, phase: state.phase }));
     }
-    for (const m of [this.sft, this.rm, this.policy, this.ref, this.value]) m?.dispose();
-    this.sft = this.rm = this.policy = this.ref = this.value = null;
-    this.sftBaseline = null;
-    this.rmCalibrated = false;
-    for (const stage of ['sft', 'reward', 'ppo'] as const) this.postState(stage);
+    await saveProgramState(state);
   }
 
   async restore(cmd: RestoreCommand): Promise<RestoredEvent> {
     await this.stopRun();
-    const restored: { stage: StageName; step: number }[] = [];
-    await this.lock.run(async () => {
-      for (const stage of cmd.stages) {
-        const bytes = await loadCheckpoint(CHECKPOINT_NAMES[stage]);
-        if (!bytes) continue;
-        restored.push({ stage, step: this.install(stage, parseCheckpoint(bytes)) });
+    const outcome = await this.lock.run(async (): Promise<{ position: SessionPosition | null; reason?: string }> => {
+      const state = (await loadProgramState()) as SessionSnapshot | null;
+      if (!state) return { position: null, reason: 'no saved run was found' };
+      const base = this.hooks.getBase();
+      const models: Record<string, GPT | null> = {};
+      try {
+        for (const name of RUN_MODELS) {
+          const bytes = await loadCheckpoint(name);
+          if (!bytes) {
+            models[name] = null;
+            continue;
+          }
+          const model = GPT.create(base.config as GPTConfig, 0);
+          try {
+            applyCheckpoint(model, parseCheckpoint(bytes));
+          } catch (err) {
+            model.dispose();
+            throw err;
+          }
+          models[name] = model;
+        }
+        const session = RlhfSession.restore(base, state, { sft: models.sft, rm: models.rm, policy: models.policy, value: models.value });
+        this.session?.dispose();
+        this.session = session;
+        return { position: session.position() };
+      } catch (err) {
+        return { position: null, reason: this.hooks.errorMessage(err) };
+      } finally {
+        for (const m of Object.values(models)) m?.dispose();
       }
-      this.refreshPpoHelpers();
     });
-    for (const r of restored) this.postState(r.stage);
-    return { type: 'restored', requestId: cmd.requestId, stages: restored };
+    this.postAll();
+    return { type: 'restored', requestId: cmd.requestId, ...outcome };
   }
 
   // -------------------------------------------------------------------------------------------
-  // Sampling, ranking, evaluation
+  // Sampling and ranking
 
   async sample(cmd: SampleCommand): Promise<SamplesEvent> {
     return this.lock.run(async () => {
       const rows: JudgedText[][] = [];
+      const rm = this.session?.rewardModel ?? null;
       for (const key of cmd.models) {
-        const model = this.modelFor(key);
+        const model = this.modelFor(key as AnsweringModel);
         const maxNewTokens = Math.max(1, Math.min(cmd.maxNewTokens, model.config.contextLength - 60));
-        const texts = await sampleResponses(model, cmd.prompts, {
-          temperature: cmd.temperature,
-          maxNewTokens,
-          seed: cmd.seed >>> 0,
-          batchSize: Math.max(1, cmd.prompts.length),
-        });
-        let rewards: number[] | null = null;
-        if (this.rm) {
-          rewards = await scoreWithModel(
-            this.rm,
-            cmd.prompts.map(encodePrompt),
-            texts.map(encodeResponse),
-            Math.max(1, cmd.prompts.length),
-            this.rm.config.contextLength,
-          );
-        }
+        const texts = await sampleResponses(model, cmd.prompts, { temperature: cmd.temperature, maxNewTokens, seed: cmd.seed >>> 0, batchSize: Math.max(1, cmd.prompts.length) });
+        const rewards = rm
+          ? await scoreWithModel(rm, cmd.prompts.map(encodePrompt), texts.map(encodeResponse), Math.max(1, cmd.prompts.length), rm.config.contextLength)
+          : null;
         rows.push(texts.map((t, i) => ({ ...judged(cmd.prompts[i], t), ...(rewards ? { reward: rewards[i] } : {}) })));
       }
       return { type: 'samples', requestId: cmd.requestId, prompts: cmd.prompts, models: cmd.models, rows };
     });
   }
 
+  /** The run's current model (base before a run exists). */
+  private current(): { model: GPT; name: string } {
+    return this.session ? this.session.currentModel() : { model: this.hooks.getBase(), name: 'base' };
+  }
+
   async rank(cmd: RankCommand): Promise<RankSamplesEvent> {
     return this.lock.run(async () => {
-      const { model, name } = this.currentModel();
-      const [responses] = await sampleK(model, [cmd.prompt], {
-        k: cmd.k,
-        temperature: cmd.temperature,
-        maxNewTokens: cmd.maxNewTokens,
-        seed: cmd.seed >>> 0,
-        promptsPerBatch: 1,
-      });
+      const { model, name } = this.current();
+      const s = cmd.settings;
+      const [responses] = await sampleK(model, [cmd.prompt], { k: s.k, temperature: s.samplingTemperature, maxNewTokens: s.responseLength, seed: cmd.seed >>> 0, promptsPerBatch: 1 });
       return { type: 'rankSamples', requestId: cmd.requestId, responses, model: name };
     });
   }
 
   async autoRank(cmd: AutoRankCommand): Promise<SimulatedRankingsEvent> {
     return this.lock.run(async () => {
-      const { model, name } = this.currentModel();
-      const pool = trainPrompts(cmd.seed >>> 0, Math.max(cmd.n, 1));
-      const rankings: Ranking[] = await collectSimulatedRankings(model, pool.slice(0, cmd.n), {
-        k: cmd.k,
-        temperature: cmd.temperature,
-        maxNewTokens: cmd.maxNewTokens,
-        seed: cmd.seed >>> 0,
-        round: cmd.round,
-        modelName: name,
-        promptsPerBatch: Math.max(1, Math.min(cmd.n, Math.floor(32 / cmd.k))),
-      });
+      if (!this.session) this.session = new RlhfSession(this.hooks.getBase(), cmd.settings);
+      else this.session.updateSettings(cmd.settings);
+      const rankings = await this.session.collectRankings(cmd.n);
+      this.postAll();
       return { type: 'simulatedRankings', requestId: cmd.requestId, rankings };
-    });
-  }
-
-  async evaluate(cmd: EvaluateCommand): Promise<EvaluationEvent> {
-    return this.lock.run(async () => {
-      const rm = this.rm;
-      if (!rm) throw new PipelineError('There is no reward model to evaluate yet: train it first.');
-      const rankings = cmd.rankings.filter((r) => r.responses.length >= 2);
-      const { train, heldout } = stableSplit(rankings, (r) => r.id, HELDOUT_FRACTION);
-      const L = Math.min(rm.config.contextLength, this.shapes.maxLength);
-      let heldoutAccuracy = Number.NaN;
-      let heldoutPairs = 0;
-      if (heldout.length > 0) {
-        const tokens = heldout.map(tokenRankingFrom);
-        const maxResponses = Math.max(...tokens.map((r) => r.responses.length));
-        const evaluator = new RewardTrainer(rm, tokens, { batchSize: 4, maxResponses, maxLength: L });
-        try {
-          const m = await evaluator.evaluate(tokens);
-          heldoutAccuracy = m['eval/accuracy'];
-          heldoutPairs = m['eval/pairs'];
-        } finally {
-          evaluator.dispose();
-        }
-      }
-      // Gold agreement over the held-out rankings (all of them while none is held out).
-      const pool = (heldout.length > 0 ? heldout : rankings).map((r) => ({ r, item: parsePrompt(r.prompt) })).filter((x) => x.item !== null);
-      const rewards = await scoreAnswerGroups(rm, pool.map((x) => x.r), Math.max(...pool.map((x) => x.r.responses.length), 1), L);
-      const gold = goldScores(
-        pool.map((x) => x.item as PromptItem),
-        pool.map((x) => x.r.responses),
-      );
-      const agreement = pairwiseAgreement(rewards, gold);
-      return {
-        type: 'evaluation',
-        requestId: cmd.requestId,
-        heldoutAccuracy,
-        heldoutPairs,
-        goldAgreement: agreement.accuracy,
-        goldPairs: agreement.pairs,
-        trainRankings: train.length,
-        heldoutRankings: heldout.length,
-      };
     });
   }
 }

@@ -10,6 +10,7 @@
 // - This file is types only (plus tiny pure helpers), so the page can import it without pulling
 //   TensorFlow.js into the main bundle.
 import type { Ranking } from '../lib/io/rankings';
+import type { PipelineSettings, PipelineSummary, RewardModelReport, SessionModelName, SessionPosition } from '../lib/rlhf';
 
 /** Backends in the order the worker tries them unless told otherwise. */
 export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -70,7 +71,7 @@ export interface GenerateCommand {
   type: 'generate';
   requestId: string;
   /** Which model answers (default 'base'; a stage not trained yet falls back to the one before). */
-  model?: ModelKey;
+  model?: AnsweringModel;
   /** The user's prompt, as typed (the worker applies the chat template). */
   prompt: string;
   temperature: number;
@@ -90,95 +91,64 @@ export interface ExportCheckpointCommand {
   type: 'exportCheckpoint';
   requestId: string;
   /** Which model to save (default: the base model). */
-  model?: CheckpointKey;
+  model?: ModelName;
 }
 
-/** The models a user can talk to: the base model, the SFT model and the PPO policy. */
-export const MODEL_KEYS = ['base', 'sft', 'policy'] as const;
-export type ModelKey = (typeof MODEL_KEYS)[number];
-/** The models a checkpoint file can hold: those plus the reward model. */
-export const CHECKPOINT_KEYS = ['base', 'sft', 'rm', 'policy'] as const;
-export type CheckpointKey = (typeof CHECKPOINT_KEYS)[number];
+/**
+ * The models, by the program's one vocabulary (lib's SessionModelName): the base model, the SFT
+ * model, the reward model and the PPO policy. Checkpoint files name theirs the same way
+ * (older files say 'pretrain' or 'init' for a base model).
+ */
+export const MODEL_NAMES = ['base', 'sft', 'rm', 'policy'] as const satisfies readonly SessionModelName[];
+export type ModelName = (typeof MODEL_NAMES)[number];
+/** The models that write answers (the reward model only scores them). */
+export const ANSWERING_MODELS = ['base', 'sft', 'policy'] as const satisfies readonly ModelName[];
+export type AnsweringModel = (typeof ANSWERING_MODELS)[number];
+
+/** The model each stage trains. */
+export const STAGE_MODEL: Record<StageName, ModelName> = { base: 'base', sft: 'sft', reward: 'rm', ppo: 'policy' };
 
 /** A stage's life: not started, training now, stopped part-way (or by an error), reached its target. */
 export type StageState = 'not-started' | 'training' | 'paused' | 'done';
 
-/** Settings of each trainable stage (a subset of the lib trainers' configs, with the page's names). */
+/** Pretraining from scratch (the base card only; the measured program starts from a base). */
 export interface PretrainSettings {
   steps: number;
   learningRate: number;
   batchSize: number;
 }
-export interface SftSettings {
-  steps: number;
-  learningRate: number;
-  batchSize: number;
-}
-export type RankingSourceFilter = 'human' | 'simulated' | 'both';
-export interface RewardSettings {
-  steps: number;
-  learningRate: number;
-  batchSize: number;
-  /** Which rankings the reward model learns from. */
-  sources: RankingSourceFilter;
-}
-export interface PpoSettings {
-  /** PPO iterations. */
-  steps: number;
-  learningRate: number;
-  /** Rollouts per iteration. */
-  batchSize: number;
-  /** KL coefficient beta (the initial value when adaptive). 0 is allowed. */
-  beta: number;
-  adaptiveKl: boolean;
-  /** Target KL per response (nats) for adaptive beta. */
-  klTarget: number;
-  /** PPO-ptx: weight of the pretraining loss (0 = off). */
-  ptxCoef: number;
-  /** Tokens sampled per response. */
-  responseLength: number;
-  /** Evaluate win rate and gold score on the held-out set every N iterations. */
-  evalEvery: number;
-  /** Held-out prompts in that evaluation. */
-  evalPrompts: number;
-}
-export interface StageSettingsMap {
-  base: PretrainSettings;
-  sft: SftSettings;
-  reward: RewardSettings;
-  ppo: PpoSettings;
-}
 
-/** Sizes shared by the stages (fixed lengths keep WebGPU's buffers reused). */
-export interface ShapeSettings {
-  /** Sequence length of SFT, pretraining and reward-model rows. */
-  maxLength: number;
-  /** Prompt length PPO pads to. */
-  promptLength: number;
-}
+/** The stages of the program a card can run ('all': every stage to the end of the run). */
+export type ProgramStage = Exclude<StageName, 'base'> | 'all';
 
-export type TrainCommand = {
-  [S in StageName]: {
-    type: 'train';
-    stage: S;
-    /** 'run' trains until settings.steps (or a pause); 'step' does one step and pauses. */
-    mode: 'run' | 'step';
-    settings: StageSettingsMap[S];
-    shapes: ShapeSettings;
-    /** Reward model: the rankings to learn from (already filtered by source). */
-    rankings?: Ranking[];
-    /** PPO: the RLHF round (names the policy, 'policy@r1'). */
-    round?: number;
-    seed: number;
-  };
-}[StageName];
+export type TrainCommand =
+  | { type: 'train'; stage: 'base'; mode: 'run' | 'step'; settings: PretrainSettings; seed: number }
+  | {
+      type: 'train';
+      stage: ProgramStage;
+      /** 'run' goes to the end of the stage (or a pause); 'step' does one step of the program. */
+      mode: 'run' | 'step';
+      /** The run's settings (the one settings tree); a change applies from the next phase that reads it. */
+      settings: PipelineSettings;
+      /** Every ranking a person made: the program adds those it has not seen (the round counts them). */
+      humanRankings: Ranking[];
+    };
+
+/** A finished run goes on by one more round (new rankings on the policy's samples, RM, PPO). */
+export interface NextRoundCommand {
+  type: 'nextRound';
+  requestId: string;
+}
 
 /** Stops the running stage after its current step (its checkpoint is saved). */
 export interface PauseCommand {
   type: 'pause';
 }
 
-/** Forgets a stage's model and trainer (and its IndexedDB checkpoint); later stages keep theirs. */
+/**
+ * Forgets a stage's work: 'base' restores the shipped base model; any program stage ends the run
+ * (every stage after the base starts again; the saved run is deleted). Rankings are kept.
+ */
 export interface ResetCommand {
   type: 'reset';
   requestId: string;
@@ -190,48 +160,36 @@ export interface SampleCommand {
   type: 'sample';
   requestId: string;
   prompts: string[];
-  models: ModelKey[];
+  models: AnsweringModel[];
   temperature: number;
   maxNewTokens: number;
   seed: number;
 }
 
-/** K answers from the current model (policy once PPO ran, else SFT, else base) for a person to rank. */
+/**
+ * K answers (the run's K, sampling temperature and response length) from the current model
+ * (policy once PPO ran, else SFT, else base) for a person to rank.
+ */
 export interface RankCommand {
   type: 'rank';
   requestId: string;
   prompt: string;
-  k: number;
-  temperature: number;
-  maxNewTokens: number;
+  settings: PipelineSettings;
   seed: number;
 }
 
-/** N training prompts answered K times by the current model and ranked by the simulated labeler. */
+/** The simulated labeler ranks the round's next N prompts on the current model's samples. */
 export interface AutoRankCommand {
   type: 'autoRank';
   requestId: string;
   n: number;
-  k: number;
-  temperature: number;
-  maxNewTokens: number;
-  seed: number;
-  round: number;
+  settings: PipelineSettings;
 }
 
-/** Reward model quality: held-out pairwise accuracy and agreement with the gold judge. */
-export interface EvaluateCommand {
-  type: 'evaluate';
-  requestId: string;
-  rankings: Ranking[];
-}
-
-/** Loads the stage checkpoints saved in IndexedDB (resume after a reload). */
+/** Continues the run saved in IndexedDB at its last phase boundary (resume after a reload). */
 export interface RestoreCommand {
   type: 'restore';
   requestId: string;
-  /** Saved stage states, to report back which could be restored. */
-  stages: StageName[];
 }
 
 export type WorkerCommand =
@@ -240,12 +198,12 @@ export type WorkerCommand =
   | LoadCheckpointCommand
   | ExportCheckpointCommand
   | TrainCommand
+  | NextRoundCommand
   | PauseCommand
   | ResetCommand
   | SampleCommand
   | RankCommand
   | AutoRankCommand
-  | EvaluateCommand
   | RestoreCommand;
 
 // ---------------------------------------------------------------------------------------------
@@ -289,14 +247,10 @@ export interface CheckpointEvent {
   fileName: string;
 }
 
+/** An uploaded checkpoint became the base model (the run on the old base ended). */
 export interface CheckpointLoadedEvent {
   type: 'checkpointLoaded';
   requestId: string;
-  /**
-   * Where the weights went: a checkpoint saved from a stage ('sft', 'rm', 'policy' in its header)
-   * becomes that stage's model; anything else becomes the base model.
-   */
-  target: 'base' | StageName;
   config: ModelSummary;
   params: number;
   trained: boolean;
@@ -357,13 +311,32 @@ export interface JudgedText {
   reward?: number;
 }
 
+/** Where the run is, after every step and state change (the stage cards' states derive from it). */
+export interface ProgramEvent {
+  type: 'program';
+  /** null: no run yet (nothing trained since the base). */
+  position: SessionPosition | null;
+  /** The round a ranking made now belongs to. */
+  rankingRound: number;
+  /** The run's summary, once its final evaluation ran. */
+  summary: PipelineSummary | null;
+  /** Settings the run can no longer change, each with why. */
+  locked: Partial<Record<keyof PipelineSettings, string>>;
+}
+
+/** The reward model's report at the end of a reward phase. */
+export interface RewardModelEvent {
+  type: 'rewardModel';
+  report: RewardModelReport;
+}
+
 /** Answers of each model to each prompt (SampleCommand). */
 export interface SamplesEvent {
   type: 'samples';
   requestId: string;
   prompts: string[];
   /** rows[m][p]: model models[m]'s answer to prompts[p]. */
-  models: ModelKey[];
+  models: AnsweringModel[];
   rows: JudgedText[][];
 }
 
@@ -382,23 +355,17 @@ export interface RankSamplesEvent {
   model: string;
 }
 
+/** Rankings the simulated labeler made (an auto-rank answer, or a run's rankings phase: no requestId). */
 export interface SimulatedRankingsEvent {
   type: 'simulatedRankings';
-  requestId: string;
+  requestId?: string;
   rankings: Ranking[];
 }
 
-export interface EvaluationEvent {
-  type: 'evaluation';
+export interface NextRoundEvent {
+  type: 'nextRound';
   requestId: string;
-  /** Pairwise accuracy on the held-out split of the rankings (NaN when it is empty). */
-  heldoutAccuracy: number;
-  heldoutPairs: number;
-  /** Agreement with the gold judge over pairs of ranked responses. */
-  goldAgreement: number;
-  goldPairs: number;
-  trainRankings: number;
-  heldoutRankings: number;
+  round: number;
 }
 
 export interface ResetDoneEvent {
@@ -410,8 +377,10 @@ export interface ResetDoneEvent {
 export interface RestoredEvent {
   type: 'restored';
   requestId: string;
-  /** Stages whose checkpoint loaded, with the step it was saved at. */
-  stages: { stage: StageName; step: number }[];
+  /** Where the restored run stands (null: nothing saved could be restored). */
+  position: SessionPosition | null;
+  /** Why nothing was restored, in words, when position is null. */
+  reason?: string;
 }
 
 export type WorkerEvent =
@@ -421,7 +390,9 @@ export type WorkerEvent =
   | PpoSamplesEvent
   | RankSamplesEvent
   | SimulatedRankingsEvent
-  | EvaluationEvent
+  | ProgramEvent
+  | RewardModelEvent
+  | NextRoundEvent
   | ResetDoneEvent
   | RestoredEvent
   | ReadyEvent
@@ -439,7 +410,7 @@ export type ResponseEvent =
   | SamplesEvent
   | RankSamplesEvent
   | SimulatedRankingsEvent
-  | EvaluationEvent
+  | NextRoundEvent
   | ResetDoneEvent
   | RestoredEvent;
 

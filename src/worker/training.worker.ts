@@ -65,8 +65,8 @@ async function handle(command: WorkerCommand): Promise<void> {
     case 'autoRank':
       post(await engine.pipeline.autoRank(command));
       return;
-    case 'evaluate':
-      post(await engine.pipeline.evaluate(command));
+    case 'nextRound':
+      post({ type: 'nextRound', requestId: command.requestId, round: await engine.pipeline.nextRound() });
       return;
     case 'restore':
       post(await engine.pipeline.restore(command));

@@ -8,7 +8,7 @@ import StageCard from '../../src/ui/pipeline/StageCard.svelte';
 import RankingCounter from '../../src/ui/RankingCounter.svelte';
 import { PipelineController, countRankings, timeLeft } from '../../src/app/pipeline.svelte';
 import { createMemoryStore } from '../../src/app/persistence';
-import { TINY_PRESET, clampK } from '../../src/app/presets';
+import { TINY_PRESET, presetFromUrl } from '../../src/app/presets';
 import { smooth } from '../../src/ui/charts/smoothing';
 import { WorkerClient, type WorkerLike } from '../../src/app/worker-client';
 import type { WorkerCommand, WorkerEvent } from '../../src/worker/protocol';
@@ -110,8 +110,18 @@ describe('RankingCounter', () => {
 });
 
 describe('small helpers', () => {
-  it('clamps K to 2..9', () => {
-    expect([clampK(1), clampK(2), clampK(4.4), clampK(9), clampK(12), clampK(Number.NaN)]).toEqual([2, 2, 4, 9, 9, 4]);
+  it('the URL layers settings over the preset; a refused one is named, never silently clamped', () => {
+    const p = presetFromUrl('?preset=tiny&beta=0.05&k=3');
+    expect(p.name).toBe('tiny');
+    expect([p.settings.beta, p.settings.k, p.settings.rankingsPerRound]).toEqual([0.05, 3, TINY_PRESET.settings.rankingsPerRound]);
+    const bad = presetFromUrl('?k=50&sftLearningRate=-1&preset=huge');
+    expect(bad.settings.k).toBe(4);
+    expect(bad.refused).toEqual([
+      'sftLearningRate must be a number > 0 and < 1 (got -1)',
+      'k must be an integer from 2 to 9 (got 50)',
+      'preset must be one of default, quick, overoptimize, tiny (got "huge")',
+    ]);
+    expect(presetFromUrl('?ppoBatchSize=3').refused).toEqual(['impossible settings: ppoBatchSize must be even (two minibatches), got 3']);
   });
 
   it('time left comes from the mean step time, only while training', () => {
@@ -152,7 +162,7 @@ class FakeWorker implements WorkerLike {
 
 function setupPipeline() {
   const worker = new FakeWorker((command, emit) => {
-    if (command.type === 'rank') emit({ type: 'rankSamples', requestId: command.requestId, responses: Array.from({ length: command.k }, (_, i) => `r${i}`), model: 'sft' });
+    if (command.type === 'rank') emit({ type: 'rankSamples', requestId: command.requestId, responses: Array.from({ length: command.settings.k }, (_, i) => `r${i}`), model: 'sft' });
   });
   const client = new WorkerClient(worker);
   const store = createMemoryStore();
@@ -162,7 +172,6 @@ function setupPipeline() {
     getClient: () => client,
     store,
     preset: structuredClone(TINY_PRESET),
-    seed: 5,
     onError: (m) => errors.push(m),
     onNotice: (m) => notices.push(m),
   });
@@ -173,10 +182,10 @@ function setupPipeline() {
 describe('PipelineController', () => {
   it('saves a submitted ranking at once, with source, round and model, and counts C(K,2)', async () => {
     const { pipeline, store, worker } = setupPipeline();
-    pipeline.k = 4;
+    pipeline.settings.k = 4;
     await pipeline.newRankingTask();
     const rank = worker.commands.find((c) => c.type === 'rank');
-    expect(rank).toMatchObject({ type: 'rank', k: 4 });
+    expect(rank?.type === 'rank' ? rank.settings.k : null).toBe(4);
     expect(pipeline.task?.responses.slice().sort()).toEqual(['r0', 'r1', 'r2', 'r3']);
     await pipeline.submitRanking({ order: [[2], [0], [3], [1]], flagged: [] });
     const saved = [...store.rankings.values()];
@@ -206,20 +215,44 @@ describe('PipelineController', () => {
     expect(pipeline.exportRankings('pairwise').text.trim().split('\n')).toHaveLength(1 + 3);
   });
 
-  it('sends the reward model only the chosen source, and shows stage events', () => {
+  it('starts a card with the run\'s settings and every human ranking, and shows stage events', () => {
     const { pipeline, worker } = setupPipeline();
     pipeline.rankings = [ranking('h', 2, 'human'), ranking('s', 2, 'simulated')];
-    pipeline.settings.reward.sources = 'human';
+    pipeline.settings.beta = 0.05;
     pipeline.start('reward');
     const train = worker.commands.find((c) => c.type === 'train');
     expect(train).toMatchObject({ type: 'train', stage: 'reward', mode: 'run' });
-    expect(train && train.type === 'train' ? train.rankings?.map((r) => r.id) : null).toEqual(['h']);
+    if (train?.type !== 'train' || train.stage === 'base') throw new Error('expected a program train command');
+    expect(train.settings).toEqual({ ...TINY_PRESET.settings, beta: 0.05 });
+    expect(train.humanRankings.map((r) => r.id)).toEqual(['h']);
     worker.emit({ type: 'stageState', stage: 'reward', state: 'training', step: 1, target: 2, msPerStep: 10 });
     worker.emit({ type: 'metrics', stage: 'reward', points: [{ step: 1, values: { loss: 0.7 } }] });
     flushSync();
     expect(pipeline.stages.reward).toMatchObject({ state: 'training', step: 1, target: 2 });
     expect(pipeline.metrics.reward).toEqual([{ step: 1, values: { loss: 0.7 } }]);
     expect(pipeline.running).toBe('reward');
+  });
+
+  it('refuses to start while a setting breaks its rule, naming it, and sends nothing', () => {
+    const { pipeline, worker, errors } = setupPipeline();
+    pipeline.settings.sftLearningRate = -1e-3;
+    pipeline.setFieldProblem('beta', 'beta must be a number >= 0 (got empty)');
+    flushSync();
+    pipeline.start('sft');
+    expect(worker.commands.filter((c) => c.type === 'train')).toHaveLength(0);
+    expect(errors.at(-1)).toBe('Fix the settings first: sftLearningRate must be a number > 0 and < 1 (got -0.001); beta must be a number >= 0 (got empty).');
+    pipeline.resetSettings();
+    flushSync();
+    pipeline.start('sft');
+    expect(worker.commands.filter((c) => c.type === 'train')).toHaveLength(1);
+  });
+
+  it('keeps the rankings a run\'s rankings phase made, the moment they arrive', async () => {
+    const { pipeline, store } = setupPipeline();
+    pipeline.onEvent({ type: 'simulatedRankings', rankings: [ranking('s1', 2, 'simulated'), ranking('s2', 2, 'simulated')] });
+    await new Promise((r) => setTimeout(r, 0));
+    expect([...store.rankings.keys()]).toEqual(['s1', 's2']);
+    expect(pipeline.counts.simulatedRankings).toBe(2);
   });
 
   it('a NaN pause message reaches the alert', () => {
@@ -268,44 +301,35 @@ describe('worker helpers (pure)', () => {
 });
 
 describe('Next round', () => {
-  it('retrains the reward model on all rankings, then continues PPO in the new round', async () => {
+  it('on a finished run asks the worker for one more round, then runs it', async () => {
     const worker = new FakeWorker((command, emit) => {
-      if (command.type === 'reset') emit({ type: 'resetDone', requestId: command.requestId, stage: command.stage });
+      if (command.type === 'nextRound') emit({ type: 'nextRound', requestId: command.requestId, round: 1 });
     });
     const client = new WorkerClient(worker);
     const pipeline = new PipelineController({
       getClient: () => client,
       store: createMemoryStore(),
       preset: structuredClone(TINY_PRESET),
-      seed: 1,
       onError: () => undefined,
       onNotice: () => undefined,
     });
     client.subscribe((e) => pipeline.onEvent(e));
-    pipeline.rankings = [ranking('h', 3, 'human'), ranking('s', 2, 'simulated')];
+    pipeline.onEvent({ type: 'program', position: { phase: 'done', round: 0, step: 1, total: 1, rounds: 1 }, rankingRound: 1, summary: null, locked: {} });
     await pipeline.nextRound();
-    expect(pipeline.round).toBe(1);
-    const kinds = worker.commands.map((c) => (c.type === 'train' ? `train:${c.stage}` : c.type === 'reset' ? `reset:${c.stage}` : c.type));
-    expect(kinds).toEqual(['reset:reward', 'train:reward']);
-    const rm = worker.commands[1];
-    expect(rm.type === 'train' ? rm.rankings?.length : -1).toBe(2);
-    worker.emit({ type: 'stageState', stage: 'reward', state: 'training', step: 1, target: 2 });
-    worker.emit({ type: 'stageState', stage: 'reward', state: 'done', step: 2, target: 2 });
-    flushSync();
-    const ppo = worker.commands.find((c) => c.type === 'train' && c.stage === 'ppo');
-    expect(ppo).toMatchObject({ type: 'train', stage: 'ppo', mode: 'run', round: 1 });
+    const kinds = worker.commands.map((c) => (c.type === 'train' ? `train:${c.stage}` : c.type));
+    expect(kinds).toEqual(['nextRound', 'train:all']);
   });
 });
 
-describe('stage checkpoint upload', () => {
-  it('a checkpoint saved from SFT goes back to the SFT stage and leaves the base model as it was', async () => {
+describe('checkpoint upload', () => {
+  it('any checkpoint becomes the base model, and the page says the run starts again from it', async () => {
     const { PlaygroundSession } = await import('../../src/app/session.svelte');
     const summary = { layers: 1, heads: 2, width: 32, context: 96, vocab: 53, params: 1000 };
     const worker = new FakeWorker((command, emit) => {
       if (command.type === 'init') {
         emit({ type: 'ready', backend: 'wasm', fallbacks: [], config: summary, params: 1000, trained: true, origin: { kind: 'shipped', url: 'x', stage: 'pretrain' } });
       } else if (command.type === 'loadCheckpoint') {
-        emit({ type: 'checkpointLoaded', requestId: command.requestId, target: 'sft', config: summary, params: 1000, trained: true, origin: { kind: 'shipped', url: 'x', stage: 'pretrain' } });
+        emit({ type: 'checkpointLoaded', requestId: command.requestId, config: summary, params: 1000, trained: true, origin: { kind: 'uploaded', fileName: 'my-sft.ckpt', stage: 'sft' } });
       }
     });
     const session = new PlaygroundSession({ createClient: () => new WorkerClient(worker) });
@@ -314,8 +338,8 @@ describe('stage checkpoint upload', () => {
     flushSync();
     expect(session.ready).toBe(true);
     await session.uploadCheckpoint(new File([new Uint8Array([1, 2, 3])], 'my-sft.ckpt'));
-    expect(session.notice).toBe('Loaded my-sft.ckpt as the SFT model.');
-    expect(session.origin).toEqual({ kind: 'shipped', url: 'x', stage: 'pretrain' });
+    expect(session.notice).toBe('Loaded my-sft.ckpt (saved from the sft stage) as the base model: the run starts again from it.');
+    expect(session.origin).toEqual({ kind: 'uploaded', fileName: 'my-sft.ckpt', stage: 'sft' });
     expect(session.error).toBeNull();
     session.stop();
   });

@@ -1,6 +1,7 @@
 // Thin components, rendered in jsdom: what a user sees and can do with the keyboard.
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { flushSync } from 'svelte';
 import AlertRegion from '../../src/ui/AlertRegion.svelte';
 import BackendBadge from '../../src/ui/BackendBadge.svelte';
 import ModelPanel from '../../src/ui/ModelPanel.svelte';
@@ -111,16 +112,20 @@ describe('ModelPanel', () => {
 });
 
 describe('PipelineView', () => {
-  it('lists the four stages in order, not started, with the reasons a stage cannot start yet', () => {
+  function view() {
     const pipeline = new PipelineController({
       getClient: () => null,
       store: createMemoryStore(),
       preset: structuredClone(DEFAULT_PRESET),
-      seed: 1,
       onError: () => undefined,
       onNotice: () => undefined,
     });
     render(PipelineView, { props: { pipeline, ready: true, baseTrained: true } });
+    return pipeline;
+  }
+
+  it('lists the four stages in order, not started, with the reasons a stage cannot start yet', () => {
+    view();
     const items = screen.getAllByRole('listitem');
     expect(items.map((li) => li.dataset.stage)).toEqual(['base', 'sft', 'reward', 'ppo']);
     expect(items.map((li) => li.dataset.state)).toEqual(['not-started', 'not-started', 'not-started', 'not-started']);
@@ -128,11 +133,34 @@ describe('PipelineView', () => {
     const start = (stage: string) => items.find((li) => li.dataset.stage === stage)!.querySelector('button') as HTMLButtonElement;
     expect(start('sft').disabled).toBe(false);
     expect(start('reward').disabled).toBe(true);
-    expect(document.getElementById('reward-blocked')?.textContent).toMatch(/No rankings/);
+    expect(document.getElementById('reward-blocked')?.textContent).toBe('Finish SFT first.');
     expect(start('ppo').disabled).toBe(true);
-    expect(document.getElementById('ppo-blocked')?.textContent).toBe('Train the reward model first.');
-    // Settings have labels and explanations.
-    expect((screen.getByLabelText('KL coefficient β') as HTMLInputElement).value).toBe('0.2');
-    expect(screen.getByLabelText('KL coefficient β').getAttribute('aria-describedby')).toBe('ppo-beta-hint');
+    expect(document.getElementById('ppo-blocked')?.textContent).toBe('Finish SFT first.');
+    // Each field is a setting of the one tree: its label and its documented meaning.
+    const beta = screen.getByLabelText('KL coefficient β') as HTMLInputElement;
+    expect(beta.value).toBe('0.2');
+    expect(document.getElementById(beta.getAttribute('aria-describedby')!)?.textContent).toMatch(/^Leash to the SFT model/);
+  });
+
+  it('refuses an emptied beta or a negative learning rate at the field, naming the rule, and blocks the run', async () => {
+    const pipeline = view();
+    const beta = screen.getByLabelText('KL coefficient β') as HTMLInputElement;
+    await fireEvent.input(beta, { target: { value: '' } });
+    expect(screen.getByTestId('problem-beta').textContent).toBe('Refused: beta must be a number >= 0 (got empty).');
+    expect(beta.getAttribute('aria-invalid')).toBe('true');
+    expect(pipeline.settings.beta).toBe(0.2); // the refused text is not applied
+    const lr = screen.getByLabelText('SFT learning rate') as HTMLInputElement;
+    await fireEvent.input(lr, { target: { value: '-0.001' } });
+    expect(screen.getByTestId('problem-sftLearningRate').textContent).toBe('Refused: sftLearningRate must be a number > 0 and < 1 (got -0.001).');
+    flushSync();
+    const sft = screen.getAllByRole('listitem').find((li) => li.dataset.stage === 'sft')!;
+    expect((sft.querySelector('button') as HTMLButtonElement).disabled).toBe(true);
+    expect(document.getElementById('sft-blocked')?.textContent).toMatch(/^Fix the settings first: beta must be/);
+    await fireEvent.input(beta, { target: { value: '0.05' } });
+    await fireEvent.input(lr, { target: { value: '3e-4' } });
+    flushSync();
+    expect([pipeline.settings.beta, pipeline.settings.sftLearningRate]).toEqual([0.05, 3e-4]);
+    expect(screen.queryByTestId('problem-beta')).toBeNull();
+    expect((sft.querySelector('button') as HTMLButtonElement).disabled).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 // The whole playground in a real Chromium on WebGPU (SwiftShader), with the tiny preset (a small
 // fresh model, batches of 2, K=2, 8-token answers) so it runs in a few minutes: SFT, ranking with
-// the keyboard, auto-ranking, the reward model, two PPO iterations with charts, a reload that keeps
-// the rankings and offers to resume, and rankings exported and imported into a fresh profile,
+// the keyboard, auto-ranking (both count toward the round's rankings), the reward model, two PPO
+// iterations with charts and the run's summary, a refused setting, a reload that keeps the
+// rankings and resumes the saved run, and rankings exported and imported into a fresh profile,
 // with a malformed file refused.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +60,16 @@ afterAll(async () => {
 });
 
 describe('the playground pipeline (tiny preset) in Chromium on WebGPU', () => {
+  it('refuses an emptied beta at the field, naming the rule, and keeps the run from starting', async () => {
+    const beta = page.getByLabel('KL coefficient β');
+    await beta.fill('');
+    await expect(page.getByTestId('problem-beta').innerText()).resolves.toBe('Refused: beta must be a number >= 0 (got empty).');
+    expect(await stage('sft').getByRole('button', { name: 'Start' }).isDisabled()).toBe(true);
+    await beta.fill('0.2');
+    expect(await page.getByTestId('problem-beta').count()).toBe(0);
+    expect(await stage('sft').getByRole('button', { name: 'Start' }).isDisabled()).toBe(false);
+  });
+
   it('runs SFT for a few steps', async () => {
     await stage('sft').getByRole('button', { name: 'Start' }).click();
     await waitStage('sft', 'done');
@@ -90,12 +101,14 @@ describe('the playground pipeline (tiny preset) in Chromium on WebGPU', () => {
     await stage('reward').getByRole('button', { name: 'Start' }).click();
     await waitStage('reward', 'done');
     await page.getByTestId('rm-gold-agreement').waitFor({ timeout: TRAIN_MS });
-    expect(await page.getByTestId('rm-eval').innerText()).toMatch(/Agreement with the gold judge: (\d+%|n\/a)/);
+    expect(await page.getByTestId('rm-eval').innerText()).toMatch(/Agreement with the gold judge on fresh samples: (\d+%|n\/a)/);
   });
 
-  it('runs two PPO iterations and charts reward, KL and win rate', async () => {
+  it('runs two PPO iterations and charts reward, KL and win rate, then shows the run\'s summary', async () => {
     await stage('ppo').getByRole('button', { name: 'Start' }).click();
     await waitStage('ppo', 'done');
+    await page.getByTestId('summary-sentence').waitFor({ timeout: TRAIN_MS });
+    expect(await page.getByTestId('summary-sentence').innerText()).toMatch(/preferred to SFT's by the gold judge \d+% of the time/);
     await page.waitForFunction(() => document.querySelector('[data-testid="chart-reward"]')?.getAttribute('data-points') === '2', null, { timeout: 30_000 });
     expect(await page.getByTestId('chart-reward').getAttribute('data-points')).toBe('2');
     expect(await page.getByTestId('chart-kl').getAttribute('data-points')).toBe('2');
@@ -104,21 +117,22 @@ describe('the playground pipeline (tiny preset) in Chromium on WebGPU', () => {
     expect(await alertText(page)).toBe('');
   });
 
-  it('after a reload the rankings are still there and resume is offered', async () => {
+  it('after a reload the rankings are still there and the saved run resumes', async () => {
     await page.waitForTimeout(800); // the session record is saved half a second after a stage stops
     await page.reload();
     await waitReady(page);
     await page.getByTestId('resume-offer').waitFor({ timeout: 30_000 });
     const offer = await page.getByTestId('resume-offer').innerText();
-    expect(offer).toMatch(/SFT \(done at step 3\)/);
-    expect(offer).toMatch(/reward model \(done at step 2\)/);
-    expect(offer).toMatch(/PPO policy \(done at step 2\)/);
+    expect(offer).toMatch(/a saved run that finished \(round 1\)/);
     expect(offer).toMatch(/Your 3 rankings are kept/);
     expect(await counter(page)).toEqual({ human: '1', simulated: '2', comparisons: '3' });
     await page.getByRole('button', { name: 'Resume' }).click();
-    await page.getByTestId('notice').getByText(/Resumed/).waitFor({ timeout: 60_000 });
+    await page.getByTestId('notice').getByText(/Resumed the saved run: finished/).waitFor({ timeout: 60_000 });
     expect(await stage('ppo').getAttribute('data-state')).toBe('done');
     expect(await stage('sft').getAttribute('data-state')).toBe('done');
+    expect(await stage('reward').getAttribute('data-state')).toBe('done');
+    // The finished run's summary came back with it.
+    expect(await page.getByTestId('summary-sentence').count()).toBe(1);
   });
 
   it('exports the rankings as JSON Lines', async () => {

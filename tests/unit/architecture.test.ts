@@ -1,6 +1,10 @@
-// Layering rule from docs/ARCHITECTURE.md: ui -> app -> lib, never the other way. The lib runs in
-// a page, a Web Worker and Node alike, so it must not import Svelte, the app or UI layers, or
-// touch the DOM. This test reads the sources, so it fails the moment someone breaks the rule.
+// Layering rules from docs/ARCHITECTURE.md, read from the sources so a break fails at once:
+// - lib runs in a page, a Web Worker and Node alike: no Svelte, app, ui or worker, no DOM;
+// - the worker owns tf and the models and talks to the page only through its protocol: it imports
+//   lib and its own modules, never app or ui;
+// - app (the page's state) imports the worker's protocol and lib modules free of tf, never a
+//   worker internal or a tf module (the page must stay responsive: tf lives in the worker);
+// - ui components import app (and svelte, chart.js, each other), nothing from worker or lib.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +50,27 @@ describe('architecture', () => {
       .filter((file) => /\b(document|window)\s*\.|\bHTMLElement\b/.test(readFileSync(file, 'utf8')))
       .map((file) => relative(root, file));
     expect(offenders).toEqual([]);
+  });
+
+  const layer = (name: string) => sourceFiles(join(root, 'src', name)).map((file) => ({ file, imports: importsOf(readFileSync(file, 'utf8')) }));
+  const offenders = (files: { file: string; imports: string[] }[], bad: (spec: string) => boolean): string[] =>
+    files.flatMap(({ file, imports }) => imports.filter(bad).map((spec) => `${relative(root, file)} imports ${spec}`));
+
+  it('the worker never imports the app or the ui', () => {
+    expect(offenders(layer('worker'), (spec) => /(^|\/)(app|ui)\//.test(spec) || spec.endsWith('.svelte'))).toEqual([]);
+  });
+
+  it('the app imports the worker only through its protocol, and no tf module of the lib', () => {
+    const tfModules = /(^|\/)lib\/(model|train|eval|backend|rlhf\/(session|pipeline|collect|score|gold-reward|data))(\/|\.|$)|^@tensorflow|(^|\/)lib\/rlhf$/;
+    const bad = (spec: string) => (/(^|\/)worker\//.test(spec) && !/worker\/protocol$/.test(spec)) || /(^|\/)ui\//.test(spec) || tfModules.test(spec);
+    // Type-only imports are erased from the build; the rule is about what runs.
+    const runtime = layer('app').map(({ file }) => ({ file, imports: importsOf(readFileSync(file, 'utf8').replace(/^\s*(import|export) type [^;]*;/gm, '')) }));
+    expect(offenders(runtime, bad)).toEqual([]);
+  });
+
+  it('ui components import the app, never the worker or the lib', () => {
+    const files = [...layer('ui'), { file: join(root, 'src', 'App.svelte'), imports: importsOf(readFileSync(join(root, 'src', 'App.svelte'), 'utf8')) }];
+    expect(offenders(files, (spec) => /(^|\/)(worker|lib)\//.test(spec))).toEqual([]);
   });
 
   it('the import scanner sees the forbidden patterns it is meant to catch', () => {

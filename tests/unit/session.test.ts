@@ -93,6 +93,12 @@ describe('the RLHF session', () => {
     expect(restored.position()).toMatchObject({ phase: 'ppo', round: 0, step: 0 });
     await runToEnd(restored);
     expect({ ...restored.summary!, wall_seconds: 0 }).toEqual({ ...expected, wall_seconds: 0 });
+    // A finished run restores finished, with its summary.
+    const saved = restored.snapshot();
+    const again = RlhfSession.restore(base, JSON.parse(JSON.stringify(saved.state)), saved.models);
+    expect(again.done).toBe(true);
+    expect(again.summary).toEqual(JSON.parse(JSON.stringify(restored.summary)));
+    again.dispose();
     restored.dispose();
   });
 

@@ -42,3 +42,18 @@ export async function deleteCheckpoint(name: string): Promise<void> {
   const db = await openPlaygroundDB();
   await db.delete('checkpoints', name);
 }
+
+/** Key of the saved run's state (lib/rlhf's SessionSnapshot) in the 'session' store. */
+const PROGRAM_KEY = 'program';
+
+/** Saves the run's state (null forgets it). Plain JSON: the models are checkpoints beside it. */
+export async function saveProgramState(state: unknown | null): Promise<void> {
+  const db = await openPlaygroundDB();
+  if (state === null) await db.delete('session', PROGRAM_KEY);
+  else await db.put('session', JSON.parse(JSON.stringify(state)), PROGRAM_KEY);
+}
+
+export async function loadProgramState(): Promise<unknown | null> {
+  const db = await openPlaygroundDB();
+  return (await db.get('session', PROGRAM_KEY)) ?? null;
+}

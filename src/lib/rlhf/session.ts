@@ -45,6 +45,8 @@ export interface EvalPoint {
   'objective/kl': number;
   'eval/win_rate': number;
   'eval/gold_score': number;
+  /** Answers to answerable prompts that hedge or decline: the collapse to watch for. */
+  'eval/hedge_rate': number;
 }
 
 /** The reward model's quality after a round (held-out rankings, and gold on fresh samples). */
@@ -122,6 +124,8 @@ export interface SessionSnapshot {
   history: EvalPoint[];
   rankings: Ranking[];
   rewardModel: RewardModelReport | null;
+  /** The summary of a finished run (null before its final evaluation). */
+  summary: PipelineSummary | null;
 }
 
 /** The models a snapshot needs beside it (null: not made yet). */
@@ -429,6 +433,7 @@ export class RlhfSession {
         history: [...this.history],
         rankings: this.rankings,
         rewardModel: this.lastRm,
+        summary: this.finalSummary,
       },
       models: { sft: this.sft, rm: this.rm, policy: this.policy, value: this.value },
     };
@@ -465,7 +470,9 @@ export class RlhfSession {
     session.addRankings(state.rankings);
     session.lastRm = state.rewardModel;
     session.enter(state.phase);
-    if (state.phase === 'done') session.enter('summary');
+    // A finished run without its summary (an older save) evaluates once more.
+    session.finalSummary = state.summary ?? null;
+    if (state.phase === 'done' && !session.finalSummary) session.enter('summary');
     return session;
   }
 
@@ -702,13 +709,15 @@ export class RlhfSession {
     let point: EvalPoint | undefined;
     if (it % s.evalEvery === 0 || it === s.ppoIterations) {
       const responses = await this.evaluate(this.policy as GPT, s.seed + 13);
+      const report = goldReport(this.evalSubset, responses);
       point = {
         round: this.round,
         iteration: this.iterationsDone,
         'objective/scores': last['objective/scores'],
         'objective/kl': last['objective/kl'],
         'eval/win_rate': winRate(this.evalSubset, responses, this.sftResponses),
-        'eval/gold_score': goldReport(this.evalSubset, responses).gold_score,
+        'eval/gold_score': report.gold_score,
+        'eval/hedge_rate': hedgeRate(report),
       };
       this.history.push(point);
       this.log({ stage: 'eval', ...point });

@@ -17,7 +17,7 @@
 // identical responses tied (adjacent, in one tier) and records them in `same`; every move then
 // moves such a set as one unit, and unlinking inside it does nothing. identicalNote says so.
 
-import { groupIdentical } from '../../lib/io/rankings';
+import { groupIdentical } from '../../app/protocol';
 
 /** What RankingControl hands its parent on submit: Ranking.order and Ranking.flagged. */
 export interface RankingResult {
