@@ -70,6 +70,12 @@ const PROGRAM_CARDS = ['sft', 'reward', 'ppo'] as const;
 /** IndexedDB names of the saved run's models. */
 const RUN_MODELS = ['sft', 'rm', 'policy', 'value'] as const;
 
+/**
+ * Lets queued messages in between two steps. A step's tf work resolves its promises as microtasks,
+ * so without a macrotask turn a 'pause' message would wait until the whole stage ended.
+ */
+const yieldToMessages = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
 /** "q: what is 2 + 2?\na: " back to the user's prompt text. */
 function promptFromIds(ids: readonly number[]): string {
   return decode(ids.filter((t) => t !== BOS))
@@ -240,6 +246,8 @@ export class Pipeline {
     let message: string | undefined;
     try {
       while (!run.stop && !session.done) {
+        await yieldToMessages();
+        if (run.stop) break;
         if (this.hooks.lost()) throw new PipelineError('The GPU device was lost; reload the page to start again.');
         const phaseCard = CARD_OF_PHASE[session.position().phase] as StageName;
         if (stage !== 'all' && phaseCard !== stage) break;
@@ -253,7 +261,7 @@ export class Pipeline {
         if (result.phaseEnded && (result.phase === 'sft' || result.phase === 'reward' || result.phase === 'ppo')) this.finished[phaseCard] = { step: result.step, target: result.total };
         flush(false);
         if (result.phaseEnded) {
-          await this.lock.run(() => this.saveRun());
+          await this.lock.run(() => this.saveRunOrWarn());
           this.postAll();
         } else if (stateThrottle.ready()) this.postCard(phaseCard);
         if (mode === 'step') break;
@@ -340,6 +348,7 @@ export class Pipeline {
       this.postCard('base', this.hooks.errorMessage(err));
       return;
     }
+    this.postAll();
     const p = this.pretrain!;
     // A finished target is not extended silently: Start on a done card trains `steps` more.
     p.target = cmd.mode === 'step' ? p.step + 1 : p.step >= p.target ? p.step + Math.max(1, Math.round(s.steps)) : p.target;
@@ -355,6 +364,8 @@ export class Pipeline {
     const points: MetricPoint[] = [];
     try {
       while (!run.stop && p.step < p.target) {
+        await yieldToMessages();
+        if (run.stop) break;
         const started = performance.now();
         const values = await this.lock.run(() => p.trainer.step());
         p.step++;
@@ -413,6 +424,19 @@ export class Pipeline {
     if (this.running) this.running.stop = true;
     this.endRun();
     this.postAll();
+  }
+
+  private saveWarned = false;
+
+  /** Saving is a convenience: a browser without storage (private mode) trains on, told once. */
+  private async saveRunOrWarn(): Promise<void> {
+    try {
+      await this.saveRun();
+    } catch (err) {
+      if (this.saveWarned) return;
+      this.saveWarned = true;
+      this.hooks.post({ type: 'error', fatal: false, message: `The run could not be saved in this browser (${this.hooks.errorMessage(err)}); it goes on, but a reload will not resume it.` });
+    }
   }
 
   /** Saves the run at a phase boundary: its state and the models it needs. Call under the lock. */

@@ -101,7 +101,7 @@ describe('the playground pipeline (tiny preset) in Chromium on WebGPU', () => {
     await stage('reward').getByRole('button', { name: 'Start' }).click();
     await waitStage('reward', 'done');
     await page.getByTestId('rm-gold-agreement').waitFor({ timeout: TRAIN_MS });
-    expect(await page.getByTestId('rm-eval').innerText()).toMatch(/Agreement with the gold judge on fresh samples: (\d+%|n\/a)/);
+    expect(await page.getByTestId('rm-eval').innerText()).toMatch(/Agreement with the gold judge on fresh samples: \d+% \([1-9]\d* pairs\)/);
   });
 
   it('runs two PPO iterations and charts reward, KL and win rate, then shows the run\'s summary', async () => {

@@ -129,7 +129,8 @@ describe('trainers do not leak tensors', () => {
       { batchSize: 4, miniBatches: 2, ppoEpochs: 1, promptLength: 12, responseLength: 4, ptxCoef: 0.5, ptxBatchSize: 2, ptxLength: 16 },
     );
     const first = await ppo.step();
-    expect(Number.isFinite(first['loss/ptx_avg'])).toBe(true);
+    // The PPO-ptx path ran (a language-model loss on real text is positive), so the leak check covers it.
+    expect(first['loss/ptx_avg']).toBeGreaterThan(0);
     n = tf.memory().numTensors;
     await ppo.step();
     expect(tf.memory().numTensors).toBe(n);

@@ -38,7 +38,8 @@ export const PRESETS = {
     ppoEpochs: 1,
     responseLength: 8,
     evalEvery: 1,
-    evalPrompts: 2,
+    // One prompt per family: enough for the reward model's gold agreement to have pairs.
+    evalPrompts: 6,
     evalSamples: 1,
   },
 } satisfies Record<string, Partial<PipelineSettings>>;

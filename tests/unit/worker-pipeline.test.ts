@@ -1,0 +1,101 @@
+// The worker's adapter over the one program (src/worker/pipeline.ts), in Node on a tiny model:
+// a card runs its part of the program and stops there; pause is honoured after one step; a card
+// out of order or an impossible setting is refused on the card with the reason; replacing the
+// base model ends the run, so no later stage stays "done" on top of the old one.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initNodeBackend } from '../../src/lib/backend-node';
+import { DEFAULT_CONFIG, GPT } from '../../src/lib/model';
+import { settingsFor } from '../../src/lib/rlhf';
+import { Pipeline } from '../../src/worker/pipeline';
+import type { StageStateEvent, TrainCommand, WorkerEvent } from '../../src/worker/protocol';
+
+const SETTINGS = settingsFor('tiny', { seed: 2, sftMaxSteps: 6, sftEvalEvery: 3, sftPatience: 2 });
+
+let base: GPT;
+let events: WorkerEvent[];
+
+function adapter(): Pipeline {
+  events = [];
+  return new Pipeline({
+    post: (e) => events.push(e),
+    getBase: () => base,
+    setBase: (m) => (base = m),
+    reloadShippedBase: async () => null,
+    lost: () => false,
+    errorMessage: (err) => (err instanceof Error ? err.message : String(err)),
+  });
+}
+
+const train = (stage: 'sft' | 'reward' | 'ppo' | 'all', mode: 'run' | 'step' = 'run', settings = SETTINGS): TrainCommand => ({ type: 'train', stage, mode, settings, humanRankings: [] });
+const lastCard = (stage: string): StageStateEvent | undefined => events.filter((e): e is StageStateEvent => e.type === 'stageState' && e.stage === stage).at(-1);
+/** Waits for the detached run loop to end (it posts the cards' states last). */
+async function settle(p: Pipeline): Promise<void> {
+  while (p.isRunning) await new Promise((r) => setTimeout(r, 5));
+  await p.withLock(() => undefined);
+}
+
+beforeAll(async () => {
+  await initNodeBackend('wasm');
+  base = GPT.create({ ...DEFAULT_CONFIG, contextLength: 96, nLayer: 1, nHead: 2, dModel: 32 }, 4);
+});
+
+afterAll(() => {
+  base?.dispose();
+  tf.disposeVariables();
+});
+
+describe('the worker adapter', () => {
+  it('the SFT card runs base evaluation and SFT, then stops with the next card ready', async () => {
+    const p = adapter();
+    await p.train(train('sft'));
+    await settle(p);
+    expect(lastCard('sft')).toMatchObject({ state: 'done', step: 6, target: 6 });
+    expect(lastCard('reward')).toMatchObject({ state: 'not-started' });
+    const program = events.filter((e) => e.type === 'program').at(-1);
+    expect(program?.type === 'program' ? program.position : null).toMatchObject({ phase: 'rankings', round: 0 });
+    const sftPoints = events.flatMap((e) => (e.type === 'metrics' && e.stage === 'sft' ? e.points : []));
+    expect(sftPoints.map((pt) => pt.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(sftPoints.filter((pt) => typeof pt.values['eval/loss'] === 'number')).toHaveLength(2);
+  });
+
+  it('a card out of order, or an impossible setting, is refused on the card with the reason', async () => {
+    const p = adapter();
+    await p.train(train('ppo'));
+    expect(lastCard('ppo')?.message).toBe('Finish SFT first.');
+    await p.train(train('sft', 'run', { ...SETTINGS, beta: -1 }));
+    expect(lastCard('sft')?.message).toMatch(/beta must be a number >= 0 \(got -1\)/);
+    expect(p.isRunning).toBe(false);
+  });
+
+  it('pause stops the run after the step in progress', async () => {
+    const p = adapter();
+    await p.train(train('all'));
+    // Pause as soon as the first SFT step reports.
+    while (!events.some((e) => e.type === 'stageState' && e.stage === 'sft' && e.state === 'training' && e.step >= 1)) await new Promise((r) => setTimeout(r, 2));
+    p.pause();
+    await settle(p);
+    const card = lastCard('sft');
+    expect(card?.state).toBe('paused');
+    expect(card?.step).toBeLessThanOrEqual(2);
+    // Step goes on by exactly one step of the program.
+    await p.train(train('sft', 'step'));
+    await settle(p);
+    expect(lastCard('sft')?.step).toBe((card?.step ?? 0) + 1);
+  });
+
+  it('pretraining a new base ends the run: no later card stays done on the old base', async () => {
+    const p = adapter();
+    await p.train(train('sft'));
+    await settle(p);
+    expect(lastCard('sft')?.state).toBe('done');
+    const old = base;
+    await p.train({ type: 'train', stage: 'base', mode: 'step', settings: { steps: 1, learningRate: 1e-3, batchSize: 2 }, seed: 1 });
+    await settle(p);
+    expect(base).not.toBe(old);
+    expect(lastCard('sft')).toMatchObject({ state: 'not-started', step: 0 });
+    expect(lastCard('base')).toMatchObject({ state: 'done', step: 1, target: 1 });
+    const program = events.filter((e) => e.type === 'program').at(-1);
+    expect(program?.type === 'program' ? program.position : 'none').toBeNull();
+  });
+});
