@@ -85,7 +85,8 @@ export function runCli(main: () => Promise<void>): void {
     () => process.exit(0),
     (error: unknown) => {
       // An impossible setting is bad input like a bad flag: status 2, whoever found it.
-      if (error instanceof UsageError || error instanceof SettingsError) {
+      const parseArgsError = typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+      if (error instanceof UsageError || error instanceof SettingsError || parseArgsError) {
         process.stderr.write(`error: ${error.message}\n`);
         process.exit(2);
       }

@@ -14,7 +14,10 @@ describe('npm run pipeline options', () => {
     [['--reward', 'oracle'], /--reward oracle: reward must be one of "model", "gold"/],
     [['--set', 'reward=oracle'], /--set reward=oracle: reward must be one of "model", "gold"/],
     [['--seed', '1.5'], /--seed 1\.5: seed must be an integer from 0 to/],
-    [['--beta', '-0.1'], /--beta -0\.1: beta must be a number >= 0/],
+    [['--beta=-0.1'], /--beta -0\.1: beta must be a number >= 0/],
+    // node:util's own refusals (an unknown flag, a flag without its value) are usage errors too.
+    [['--beta', '-0.1'], /--beta.*ambiguous/],
+    [['--nope'], /Unknown option '--nope'/],
     [['--set', 'evalPrompts=0'], /evalPrompts must be a positive integer, or empty \(got 0\)/],
     [['--set', 'k=1'], /k must be an integer from 2 to 9 \(got 1\)/],
     [['--set', 'sftLearningRate=0'], /sftLearningRate must be a number > 0 and < 1 \(got 0\)/],
