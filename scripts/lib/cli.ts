@@ -85,9 +85,10 @@ export function runCli(main: () => Promise<void>): void {
     () => process.exit(0),
     (error: unknown) => {
       // An impossible setting is bad input like a bad flag: status 2, whoever found it.
-      const parseArgsError = typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+      const code = (error as { code?: unknown } | null)?.code;
+      const parseArgsError = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
       if (error instanceof UsageError || error instanceof SettingsError || parseArgsError) {
-        process.stderr.write(`error: ${error.message}\n`);
+        process.stderr.write(`error: ${(error as Error).message}\n`);
         process.exit(2);
       }
       process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

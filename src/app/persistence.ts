@@ -4,7 +4,7 @@
 // (stores 'session' key 'program' and 'checkpoints'); the page only asks whether one is there.
 // No tf here: this module is part of the page bundle.
 import { openPlaygroundDB, type KeyedRecord } from '../lib/io/db';
-import type { Ranking } from '../lib/io/rankings';
+import { isRanking, type Ranking } from '../lib/io/rankings';
 import type { PipelineSettings, RewardModelReport } from '../lib/rlhf';
 import type { MetricPoint, StageName } from '../worker/protocol';
 
@@ -35,10 +35,6 @@ export interface PlaygroundStore {
 
 const SESSION_KEY = 'last';
 
-function isRanking(value: unknown): value is Ranking {
-  const r = value as Partial<Ranking> | null;
-  return !!r && typeof r.id === 'string' && typeof r.prompt === 'string' && Array.isArray(r.responses) && Array.isArray(r.order);
-}
 
 /** The browser store (IndexedDB database 'rlhf-playground'). */
 export function createIdbStore(): PlaygroundStore {

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../src/lib/backend-node';
 import { DEFAULT_CONFIG, GPT } from '../../src/lib/model';
-import { RlhfSession, runPipeline, settingsFor, type Phase, type PipelineSettings } from '../../src/lib/rlhf';
+import { RlhfSession, RoundCollection, collectSimulatedRankings, runPipeline, settingsFor, type Phase, type PipelineSettings } from '../../src/lib/rlhf';
+import { trainPrompts } from '../../src/lib/world';
 import type { Ranking } from '../../src/lib/io/rankings';
 
 const TINY = settingsFor('tiny', { seed: 5, rankingsPerRound: 4 });
@@ -100,6 +101,24 @@ describe('the RLHF session', () => {
     expect(again.summary).toEqual(JSON.parse(JSON.stringify(restored.summary)));
     again.dispose();
     restored.dispose();
+  });
+
+  it('a round collected in parts gives exactly the rankings of one collection over all its prompts', async () => {
+    const items = trainPrompts(11, 21);
+    const options = { k: 3, temperature: 1, maxNewTokens: 6, seed: 77, round: 0, modelName: 'base', promptsPerBatch: 4 };
+    const now = () => new Date('2026-01-01T00:00:00.000Z');
+    const whole = await collectSimulatedRankings(base, items, options, now);
+    const parts = new RoundCollection(items, options, now);
+    const inParts = [...(await parts.next(base, 8)), ...(await parts.next(base, 4)), ...(await parts.next(base, 100))];
+    expect(parts.remaining).toBe(0);
+    expect(inParts).toEqual(whole);
+    // And the session's rankings phase takes several steps of whole batches.
+    const session = new RlhfSession(base, { ...TINY, rankingsPerRound: 40, k: 4 });
+    while (session.position().phase !== 'rankings') await session.step();
+    const steps: number[] = [];
+    while (session.position().phase === 'rankings') steps.push((await session.step()).rankings?.length ?? 0);
+    expect(steps).toEqual([32, 8]);
+    session.dispose();
   });
 
   it('a finished run extends by a round (the page\'s next round) on the policy\'s samples', async () => {

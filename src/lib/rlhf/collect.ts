@@ -2,7 +2,7 @@
 // by the simulated labeler. The same Ranking records hold human rankings made in the page.
 import type { GPT } from '../model';
 import { decode } from '../tokenizer';
-import { createRng, hashString } from '../random';
+import { createRng, hashString, type Rng } from '../random';
 import { encodePrompt } from '../world/format';
 import { generate } from '../model';
 import { simulateRanking, DEFAULT_LABELER_TEMPERATURE, type JudgeWeights } from '../world';
@@ -64,6 +64,49 @@ export async function collectSimulatedRankings(
 }
 
 /**
+ * One round's rankings collected in parts (so a caller can pause between them), with exactly the
+ * rankings one collectSimulatedRankings call over all the items would give: each part starts on
+ * a sampling-batch boundary with the seed that batch would have had, and the labeler's rng goes on
+ * from part to part.
+ */
+export class RoundCollection {
+  private readonly rng: Rng;
+  private cursor = 0;
+  readonly perBatch: number;
+
+  constructor(
+    private readonly items: readonly PromptItem[],
+    private readonly options: SimulatedRankingOptions,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.rng = createRng(options.seed ^ 0x5eed);
+    this.perBatch = options.promptsPerBatch ?? Math.max(1, Math.floor(32 / options.k));
+  }
+
+  /** Prompts collected so far. */
+  get collected(): number {
+    return this.cursor;
+  }
+
+  get remaining(): number {
+    return this.items.length - this.cursor;
+  }
+
+  /**
+   * Ranks the next `count` prompts (fewer at the end) on `model`'s samples. A part that is a whole
+   * number of sampling batches keeps the next one aligned (same seeds as one call over all).
+   */
+  async next(model: GPT, count: number, modelName = this.options.modelName): Promise<Ranking[]> {
+    const start = this.cursor;
+    const part = this.items.slice(start, start + Math.max(0, count));
+    if (part.length === 0) return [];
+    const samples = await sampleK(model, part.map((i) => i.prompt), { ...this.options, promptsPerBatch: this.perBatch, seed: this.options.seed + start });
+    this.cursor += part.length;
+    return labelSamples(part, samples, { ...this.options, modelName }, this.now, { rng: this.rng, offset: start });
+  }
+}
+
+/**
  * The simulated labeler's rankings of given samples (samples[i] answers items[i]). Identical
  * answers always share a tier. When all K answers are equally good the labeler must still choose
  * between different ones (a strict noisy order of the distinct texts); when all K are the same
@@ -75,11 +118,15 @@ export function labelSamples(
   samples: readonly (readonly string[])[],
   options: Pick<SimulatedRankingOptions, 'seed' | 'round' | 'modelName' | 'labelerTemperature' | 'labelerTieGap' | 'weights'>,
   now: () => Date = () => new Date(),
+  /** A collection in parts (RoundCollection) passes its labeler's rng and where this part starts. */
+  continued?: { rng: Rng; offset: number },
 ): Ranking[] {
   if (samples.length !== items.length) throw new Error(`labelSamples: ${samples.length} sample lists for ${items.length} prompts`);
-  const rng = createRng(options.seed ^ 0x5eed);
-  return items.map((item, i) => {
-    const { ranking } = simulateRanking(item, samples[i], rng, {
+  const rng = continued?.rng ?? createRng(options.seed ^ 0x5eed);
+  const offset = continued?.offset ?? 0;
+  return items.map((item, local) => {
+    const i = offset + local;
+    const { ranking } = simulateRanking(item, samples[local], rng, {
       temperature: options.labelerTemperature ?? DEFAULT_LABELER_TEMPERATURE,
       tieGap: options.labelerTieGap,
       weights: options.weights,
@@ -87,7 +134,7 @@ export function labelSamples(
     return {
       id: `sim-${options.round}-${(hashString(`${options.seed}:${i}:${item.prompt}`) >>> 0).toString(16)}`,
       prompt: item.prompt,
-      responses: [...samples[i]],
+      responses: [...samples[local]],
       order: ranking,
       source: 'simulated' as const,
       round: options.round,

@@ -19,7 +19,7 @@ import type { Family, PromptItem } from '../world/types';
 import { EarlyStopping, PpoTrainer, RewardTrainer, SftTrainer, type Metrics, type PpoSamples, type RewardFn } from '../train';
 import { goldReport, goldScores, hedgeRate, pairwiseAgreement, sampleResponses, winRate } from '../eval';
 import type { Ranking } from '../io/rankings';
-import { collectSimulatedRankings, sampleK } from './collect';
+import { RoundCollection, sampleK } from './collect';
 import { sftExamplesFrom, stableSplit, tokenRankingFrom, type TextDemonstration } from './data';
 import { goldRewardFn } from './gold-reward';
 import { scoreAnswerGroups } from './score';
@@ -156,6 +156,8 @@ export const SFT_HELDOUT_FRACTION = 0.1;
 /** Held-out prompts whose fresh samples measure the reward model against gold. */
 const GOLD_AGREEMENT_PROMPTS = 60;
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+/** Sampling batches of prompts ranked per step of a rankings phase. */
+const RANKING_BATCHES_PER_STEP = 4;
 
 /** The first n items taking families in turn, so a small evaluation still covers every family. */
 export function spreadFamilies(items: readonly PromptItem[], n: number): PromptItem[] {
@@ -214,12 +216,17 @@ export class RlhfSession {
   private readonly ptxRng;
 
   private readonly rankingsById = new Map<string, Ranking>();
+  /** The simulated labeler's work on a round's prompts, collected in parts. */
+  private collection: { round: number; part: RoundCollection } | null = null;
   private baseResponses: string[] = [];
   private sftResponses: string[] = [];
   private readonly history: EvalPoint[] = [];
   private lastKl = 0;
   private iterationsDone = 0;
   private labelerAgreement = Number.NaN;
+  /** The labeler's rankings of round 0 (SFT's samples), for its agreement with gold. */
+  private readonly labelerRankings: Ranking[] = [];
+  private readonly labelerItems: PromptItem[] = [];
   private lastRm: RewardModelReport | null = null;
   private finalSummary: PipelineSummary | null = null;
 
@@ -342,14 +349,14 @@ export class RlhfSession {
    */
   async collectRankings(n: number): Promise<Ranking[]> {
     const round = this.rankingRound;
-    const items = this.roundItems(round).slice(this.roundRankingCount(round), this.roundRankingCount(round) + n);
     const { model, name } = this.currentModel();
-    const collected = await collectSimulatedRankings(model, items, {
-      ...this.labelerOptions(round, name),
-      // Its own seed: an early batch must not repeat the samples the round's own collection takes.
-      seed: this.settings.seed * 31 + round + 7919 * (this.roundRankingCount(round) + 1),
-    }, this.now);
-    return this.addRankings(collected);
+    return this.addRankings(await this.roundCollection(round, name).next(model, n, name));
+  }
+
+  /** The round's collection (made on first use): the round's prompts in a fixed order. */
+  private roundCollection(round: number, modelName: string): RoundCollection {
+    if (this.collection?.round !== round) this.collection = { round, part: new RoundCollection(this.roundItems(round), this.labelerOptions(round, modelName), this.now) };
+    return this.collection.part;
   }
 
   private roundItems(round: number): PromptItem[] {
@@ -595,15 +602,24 @@ export class RlhfSession {
   private async stepRankings(): Promise<SessionStep> {
     const round = this.round;
     const { model, name } = this.currentModel();
-    const before = this.roundRankingCount(round);
-    const items = this.roundItems(round).slice(before, before + this.rankingsNeeded());
-    let added: Ranking[] = [];
-    if (items.length > 0) {
-      added = this.addRankings(await collectSimulatedRankings(model, items, this.labelerOptions(round, name), this.now));
-      if (round === 0 && before === 0) this.labelerAgreement = labelerGoldAgreement(items, added);
+    const collection = this.roundCollection(round, name);
+    const wanted = Math.min(this.rankingsNeeded(), collection.remaining);
+    // A few sampling batches a step, so a pause waits for seconds, not the whole round.
+    const start = collection.collected;
+    const got = wanted > 0 ? await collection.next(model, Math.min(wanted, RANKING_BATCHES_PER_STEP * collection.perBatch), name) : [];
+    const added = this.addRankings(got);
+    if (round === 0) {
+      this.labelerItems.push(...this.roundItems(round).slice(start, start + got.length));
+      this.labelerRankings.push(...got);
     }
-    this.phaseStep = this.phaseTotal;
-    return this.result({ rankings: added, detail: `${this.rankingsById.size} rankings so far (${added.length} by the simulated labeler)` }, 'reward');
+    this.phaseStep += added.length;
+    const done = this.rankingsNeeded() === 0 || collection.remaining === 0;
+    if (done) {
+      this.phaseTotal = Math.max(this.phaseStep, 1);
+      this.phaseStep = this.phaseTotal;
+      if (round === 0) this.labelerAgreement = labelerGoldAgreement(this.labelerItems, this.labelerRankings);
+    }
+    return this.result({ rankings: added, detail: `${this.rankingsById.size} rankings so far (${added.length} by the simulated labeler)` }, done ? 'reward' : null);
   }
 
   private async stepReward(): Promise<SessionStep> {
