@@ -105,6 +105,15 @@ export function problemsOf(settings: PipelineSettings): Partial<Record<SettingKe
   return out;
 }
 
+/** The pretraining card's settings against their rules (the same words as the settings tree's). */
+export function pretrainProblems(p: PretrainSettings): string[] {
+  const out: string[] = [];
+  if (!Number.isInteger(p.steps) || p.steps < 1) out.push(`pretraining steps must be a positive integer (got ${String(p.steps)})`);
+  if (!Number.isInteger(p.batchSize) || p.batchSize < 1) out.push(`pretraining batch size must be a positive integer (got ${String(p.batchSize)})`);
+  if (!(typeof p.learningRate === 'number' && p.learningRate > 0 && p.learningRate < 1)) out.push(`pretraining learning rate must be a number > 0 and < 1 (got ${String(p.learningRate)})`);
+  return out;
+}
+
 const PHASE_WORDS: Record<string, string> = { base: 'evaluating the base model', sft: 'SFT', rankings: 'collecting rankings', reward: 'the reward model', ppo: 'PPO', summary: 'the final evaluation', done: 'finished' };
 
 /** Where a run is, in words ("round 1: PPO"). */
@@ -367,6 +376,8 @@ export class PipelineController {
   private command(stage: StageName | 'all', mode: 'run' | 'step'): void {
     const client = this.client();
     if (stage === 'base') {
+      const problems = pretrainProblems(this.pretrain);
+      if (problems.length > 0) throw new Error(`Fix the settings first: ${problems.join('; ')}.`);
       client.train({ type: 'train', stage, mode, settings: $state.snapshot(this.pretrain) as PretrainSettings, seed: this.nextSeed() });
       return;
     }

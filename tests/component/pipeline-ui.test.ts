@@ -245,6 +245,11 @@ describe('PipelineController', () => {
     flushSync();
     pipeline.start('sft');
     expect(worker.commands.filter((c) => c.type === 'train')).toHaveLength(1);
+    // The pretraining card too: a negative learning rate or a batch of 0 never reaches the worker.
+    pipeline.pretrain = { steps: 10, learningRate: -1, batchSize: 0 };
+    pipeline.start('base');
+    expect(worker.commands.filter((c) => c.type === 'train')).toHaveLength(1);
+    expect(errors.at(-1)).toBe('Fix the settings first: pretraining batch size must be a positive integer (got 0); pretraining learning rate must be a number > 0 and < 1 (got -1).');
   });
 
   it('keeps the rankings a run\'s rankings phase made, the moment they arrive', async () => {
