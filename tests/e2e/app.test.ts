@@ -59,7 +59,7 @@ describe('RLHF Playground in Chromium', () => {
 
   it('generates text from a typed prompt', async () => {
     await page.getByLabel('Max new tokens').fill('6');
-    const prompt = page.getByLabel('Prompt');
+    const prompt = page.getByLabel('Prompt', { exact: true });
     await prompt.fill('what is 2 + 2?');
     await prompt.press('Enter');
     const output = page.getByTestId('generated-text');

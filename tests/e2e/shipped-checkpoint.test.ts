@@ -55,7 +55,7 @@ describe('shipped base checkpoint', () => {
 
     // Uploading a checkpoint of another shape swaps in a model of that shape.
     await page.getByTestId('checkpoint-upload').setInputFiles({ name: 'small.ckpt', mimeType: 'application/octet-stream', buffer: Buffer.from(small) });
-    await page.getByTestId('notice').getByText(/Loaded small\.ckpt \(stage: sft\)/).waitFor({ timeout: 60_000 });
+    await page.getByTestId('notice').getByText(/Loaded small\.ckpt \(saved from the sft stage\) as the base model: the run starts again from it\./).waitFor({ timeout: 60_000 });
     const config = await page.getByTestId('model-config').innerText();
     expect(config).toMatch(/64 tokens/);
     expect(config).toMatch(/Width\s+32/);

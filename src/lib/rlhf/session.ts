@@ -246,6 +246,12 @@ export class RlhfSession {
     this.evalSubset = Array.from({ length: settings.evalSamples }, () => evalPrompts).flat();
     this.promptPool = trainPrompts(seed, 3000);
     ({ promptLength: this.promptLength, seqLength: this.seqLength } = sessionShapes(settings, base.config.contextLength, this.promptPool));
+    const room = base.config.contextLength - this.promptLength;
+    if (settings.responseLength > room) {
+      throw new SettingsError(
+        `responseLength must be at most ${room} for this model (it reads ${base.config.contextLength} tokens and the prompts take up to ${this.promptLength}); got ${settings.responseLength}`,
+      );
+    }
     const demos = demonstrations(seed).map((d) => ({ prompt: d.item.prompt, response: d.response }));
     this.demoSplit = stableSplit(demos, (d) => d.prompt, SFT_HELDOUT_FRACTION);
     this.stopper = new EarlyStopping(settings.sftPatience, 1e-3);
