@@ -110,14 +110,14 @@ function parseSetOverrides(pairs: readonly string[]): Record<string, unknown> {
 }
 
 function formatSummary(s: PipelineSummary): string {
-  const row = (name: string, win: number, gold: number, extra = ''): string =>
-    `${name.padEnd(8)} ${win.toFixed(3).padStart(10)} ${gold.toFixed(3).padStart(10)}  ${extra}`;
+  const row = (name: string, st: { win_rate_vs_sft: number; gold_score: number; rm_score: number }, extra = ''): string =>
+    `${name.padEnd(8)} ${st.win_rate_vs_sft.toFixed(3).padStart(10)} ${st.gold_score.toFixed(3).padStart(10)} ${st.rm_score.toFixed(3).padStart(9)}  ${extra}`;
   const lines = [
     '',
-    'stage    win vs SFT  gold score',
-    row('base', s.base.win_rate_vs_sft, s.base.gold_score),
-    row('sft', s.sft.win_rate_vs_sft, s.sft.gold_score, `(${s.sft.steps} steps, held-out loss ${s.sft.heldout_loss.toFixed(3)}; 0.5 by definition)`),
-    row(s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo', s.ppo.win_rate_vs_sft, s.ppo.gold_score, `(${s.ppo.iterations} iterations, KL ${s.ppo.kl.toFixed(2)} nats/response, beta ${s.settings.beta}${s.settings.reward === 'gold' ? '; rewarded by the gold judge, not the reward model' : ''})`),
+    'stage    win vs SFT  gold score  RM score',
+    row('base', s.base),
+    row('sft', s.sft, `(${s.sft.steps} steps, held-out loss ${s.sft.heldout_loss.toFixed(3)}; 0.5 by definition)`),
+    row(s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo', s.ppo, `(${s.ppo.iterations} iterations, KL ${s.ppo.kl.toFixed(2)} nats/response, beta ${s.settings.beta}${s.settings.reward === 'gold' ? '; rewarded by the gold judge, not the reward model' : ''})`),
     '',
     'gold score by family:',
     `${'stage'.padEnd(8)} ${FAMILIES.map((f) => f.padStart(10)).join(' ')}`,

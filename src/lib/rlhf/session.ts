@@ -16,7 +16,7 @@ import { encode } from '../tokenizer';
 import { encodePrompt, encodeResponse } from '../world/format';
 import { demonstrations, heldoutPrompts, pretrainCorpus, trainPrompts } from '../world';
 import type { Family, PromptItem } from '../world/types';
-import { EarlyStopping, PpoTrainer, RewardTrainer, SftTrainer, type Metrics, type PpoSamples, type RewardFn } from '../train';
+import { EarlyStopping, PpoTrainer, RewardTrainer, SftTrainer, scoreWithModel, type Metrics, type PpoSamples, type RewardFn } from '../train';
 import { goldReport, goldScores, hedgeRate, pairwiseAgreement, sampleResponses, winRate } from '../eval';
 import type { Ranking } from '../io/rankings';
 import { RoundCollection, sampleK } from './collect';
@@ -36,6 +36,11 @@ export interface StageScores {
   by_family: Partial<Record<Family, number>>;
   /** Answers to answerable prompts that say "i do not know" or decline (see eval's hedgeRate). */
   hedge_rate: number;
+  /**
+   * The final reward model's mean score of these answers: the proxy PPO maximises, beside the
+   * gold score it stands in for (over-optimisation is the two parting).
+   */
+  rm_score: number;
 }
 
 export interface EvalPoint {
@@ -754,18 +759,31 @@ export class RlhfSession {
     return out;
   }
 
+  /** The reward model's mean score of answers to the evaluation prompts. */
+  private async meanRewardScore(responses: readonly string[]): Promise<number> {
+    const s = this.settings;
+    const scores = await scoreWithModel(this.rm as GPT, this.evalSubset.map((i) => encodePrompt(i.prompt)), responses.map(encodeResponse), s.rmBatchSize * s.k, this.seqLength);
+    return scores.reduce((a, b) => a + b, 0) / Math.max(1, scores.length);
+  }
+
   private async stepSummary(): Promise<SessionStep> {
     const policyResponses = await this.evaluate(this.policy as GPT, this.settings.seed + 14);
-    const scores = (responses: string[]): StageScores => {
+    const scores = async (responses: string[]): Promise<StageScores> => {
       const report = goldReport(this.evalSubset, responses);
       const byFamily = Object.fromEntries(Object.entries(report.by_family).map(([family, stats]) => [family, stats.gold_score]));
-      return { win_rate_vs_sft: winRate(this.evalSubset, responses, this.sftResponses), gold_score: report.gold_score, by_family: byFamily, hedge_rate: hedgeRate(report) };
+      return {
+        win_rate_vs_sft: winRate(this.evalSubset, responses, this.sftResponses),
+        gold_score: report.gold_score,
+        by_family: byFamily,
+        hedge_rate: hedgeRate(report),
+        rm_score: await this.meanRewardScore(responses),
+      };
     };
     const rm = this.lastRm;
     this.finalSummary = {
-      base: scores(this.baseResponses),
-      sft: { ...scores(this.sftResponses), steps: this.sftSteps, heldout_loss: this.stopper.best },
-      ppo: { ...scores(policyResponses), kl: this.lastKl, iterations: this.iterationsDone },
+      base: await scores(this.baseResponses),
+      sft: { ...(await scores(this.sftResponses)), steps: this.sftSteps, heldout_loss: this.stopper.best },
+      ppo: { ...(await scores(policyResponses)), kl: this.lastKl, iterations: this.iterationsDone },
       rm: {
         heldout_accuracy: rm?.heldout_accuracy ?? Number.NaN,
         gold_agreement: rm?.gold_agreement ?? Number.NaN,
