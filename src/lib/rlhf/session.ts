@@ -403,6 +403,10 @@ export class RlhfSession {
     if (begun('sft')) lock('SFT has begun', ['sft']);
     if (this.rmTrainer) lock('the reward model trainer exists (it keeps training across rounds)', ['rmBatchSize', 'rmLearningRate', 'k']);
     if (this.phase === 'ppo' && this.phaseStep > 0) lock('PPO settings apply from the next round', ['ppo']);
+    // The round's prompts and sampling are fixed once its first rankings were collected.
+    if (this.collection && this.collection.round === this.rankingRound && this.collection.part.collected > 0) {
+      lock("this round's rankings are being collected", ['rankings', 'samplingTemperature', 'responseLength']);
+    }
     return locked;
   }
 
