@@ -71,6 +71,9 @@ describe('the RLHF session', () => {
     await session.step(); // SFT begun
     expect(() => session.updateSettings({ sftLearningRate: 1e-3 })).toThrow('sftLearningRate cannot change now: SFT has begun');
     expect(() => session.updateSettings({ evalPrompts: 4 })).toThrow(/evalPrompts cannot change now/);
+    // The setting 'reward' is locked with the evaluation set; the reward model's group is not.
+    expect(session.lockedSettings().has('reward')).toBe(true);
+    expect(session.lockedSettings().has('rmEpochs')).toBe(false);
     await session.collectRankings(1); // the page's auto-rank: round 0's collection has begun
     expect(() => session.updateSettings({ rankingsPerRound: 9 })).toThrow("rankingsPerRound cannot change now: this round's rankings are being collected");
     session.updateSettings({ beta: 0.05, ppoIterations: 3 });

@@ -396,16 +396,17 @@ export class RlhfSession {
     const locked = new Map<SettingKey, string>();
     const at = this.phaseIndex();
     const begun = (phase: Phase): boolean => at > PHASES.indexOf(phase) || (this.phase === phase && this.phaseStep > 0);
-    const lock = (why: string, keys: (SettingKey | SettingGroupName)[]): void => {
-      for (const k of keys) for (const spec of SETTING_SPECS) if (spec.key === k || spec.group === k) locked.set(spec.key, why);
+    // Whole groups, or single settings by key (a key and a group may share a name: 'reward').
+    const lock = (why: string, which: { groups?: SettingGroupName[]; keys?: SettingKey[] }): void => {
+      for (const spec of SETTING_SPECS) if (which.keys?.includes(spec.key) || which.groups?.includes(spec.group)) locked.set(spec.key, why);
     };
-    if (begun('base')) lock('the evaluation set is fixed once the base model was evaluated', ['seed', 'evalPrompts', 'evalSamples', 'responseLength', 'reward']);
-    if (begun('sft')) lock('SFT has begun', ['sft']);
-    if (this.rmTrainer) lock('the reward model trainer exists (it keeps training across rounds)', ['rmBatchSize', 'rmLearningRate', 'k']);
-    if (this.phase === 'ppo' && this.phaseStep > 0) lock('PPO settings apply from the next round', ['ppo']);
+    if (begun('base')) lock('the evaluation set is fixed once the base model was evaluated', { keys: ['seed', 'evalPrompts', 'evalSamples', 'responseLength', 'reward'] });
+    if (begun('sft')) lock('SFT has begun', { groups: ['sft'] });
+    if (this.rmTrainer) lock('the reward model trainer exists (it keeps training across rounds)', { keys: ['rmBatchSize', 'rmLearningRate', 'k'] });
+    if (this.phase === 'ppo' && this.phaseStep > 0) lock('PPO settings apply from the next round', { groups: ['ppo'] });
     // The round's prompts and sampling are fixed once its first rankings were collected.
     if (this.collection && this.collection.round === this.rankingRound && this.collection.part.collected > 0) {
-      lock("this round's rankings are being collected", ['rankings', 'samplingTemperature', 'responseLength']);
+      lock("this round's rankings are being collected", { groups: ['rankings'], keys: ['samplingTemperature', 'responseLength'] });
     }
     return locked;
   }
