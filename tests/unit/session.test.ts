@@ -122,9 +122,12 @@ describe('the RLHF session', () => {
     // And the session's rankings phase takes several steps of whole batches.
     const session = new RlhfSession(base, { ...TINY, rankingsPerRound: 40, k: 4 });
     while (session.position().phase !== 'rankings') await session.step();
-    const steps: number[] = [];
-    while (session.position().phase === 'rankings') steps.push((await session.step()).rankings?.length ?? 0);
-    expect(steps).toEqual([32, 8]);
+    const steps: string[] = [];
+    while (session.position().phase === 'rankings') {
+      const r = await session.step();
+      steps.push(`${r.rankings?.length} ${r.step}/${r.total}`);
+    }
+    expect(steps).toEqual(['32 32/40', '8 40/40']);
     session.dispose();
   });
 

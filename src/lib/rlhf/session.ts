@@ -339,7 +339,8 @@ export class RlhfSession {
       this.rankingsById.set(r.id, r);
       added.push(r);
     }
-    if (this.phase === 'rankings') this.phaseTotal = Math.max(this.phaseStep, this.rankingsNeeded());
+    // A rankings phase's length: what it collected plus what the round still lacks.
+    if (this.phase === 'rankings') this.phaseTotal = Math.max(1, this.phaseStep + this.rankingsNeeded());
     return added;
   }
 
@@ -629,6 +630,7 @@ export class RlhfSession {
       this.labelerRankings.push(...got);
     }
     this.phaseStep += added.length;
+    this.phaseTotal = Math.max(1, this.phaseStep + this.rankingsNeeded());
     const done = this.rankingsNeeded() === 0 || collection.remaining === 0;
     if (done) {
       this.phaseTotal = Math.max(this.phaseStep, 1);
