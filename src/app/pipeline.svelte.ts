@@ -422,7 +422,11 @@ export class PipelineController {
   /** Next round: on a finished run, one more round; then the round's rankings and reward model, then PPO. */
   async nextRound(): Promise<void> {
     try {
-      if (this.position?.phase === 'done') await this.client().nextRound();
+      if (this.position?.phase === 'done') {
+        const { round } = await this.client().nextRound();
+        // The run has one more round now (round is 0-based): the settings and the address say so.
+        this.settings.rounds = round + 1;
+      }
       this.start('all');
     } catch (err) {
       this.options.onError(`Could not start the next round: ${messageOf(err)}`);

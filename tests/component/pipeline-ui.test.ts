@@ -308,7 +308,11 @@ describe('worker helpers (pure)', () => {
 describe('Next round', () => {
   it('on a finished run asks the worker for one more round, then runs it', async () => {
     const worker = new FakeWorker((command, emit) => {
-      if (command.type === 'nextRound') emit({ type: 'nextRound', requestId: command.requestId, round: 1 });
+      if (command.type === 'nextRound') {
+        // As the worker does: where the run is first, then the answer.
+        emit({ type: 'program', position: { phase: 'rankings', round: 1, step: 0, total: 3, rounds: 2 }, rankingRound: 1, summary: null, locked: {} });
+        emit({ type: 'nextRound', requestId: command.requestId, round: 1 });
+      }
     });
     const client = new WorkerClient(worker);
     const pipeline = new PipelineController({
@@ -323,6 +327,9 @@ describe('Next round', () => {
     await pipeline.nextRound();
     const kinds = worker.commands.map((c) => (c.type === 'train' ? `train:${c.stage}` : c.type));
     expect(kinds).toEqual(['nextRound', 'train:all']);
+    // The run's settings say it has two rounds now (else the worker would refuse rounds=1 in round 2).
+    const train = worker.commands[1];
+    expect(train.type === 'train' && train.stage !== 'base' ? train.settings.rounds : null).toBe(2);
   });
 });
 

@@ -81,6 +81,13 @@ describe('the page runs the program the CLI measures', () => {
     }
   });
 
+  it('next round goes on with the same program: one more round, the address says so', async () => {
+    await page.getByRole('button', { name: 'Next round' }).click();
+    await page.waitForFunction(() => /finished \(2 rounds in all\)/.test(document.querySelector('[data-testid="run-position"]')?.textContent ?? ''), null, { timeout: RUN_MS });
+    expect(new URL(page.url()).searchParams.get('rounds')).toBe('2');
+    expect(await page.getByTestId('summary').innerText()).toMatch(/Held-out evaluation, 4 PPO iterations/);
+  });
+
   it('logged no console errors', () => {
     expect(problems).toEqual([]);
   });
