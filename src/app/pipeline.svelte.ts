@@ -116,6 +116,13 @@ export function pretrainProblems(p: PretrainSettings): string[] {
 
 const PHASE_WORDS: Record<string, string> = { base: 'evaluating the base model', sft: 'SFT', rankings: 'collecting rankings', reward: 'the reward model', ppo: 'PPO', summary: 'the final evaluation', done: 'finished' };
 
+/** A model's name as a ranking records it ('sft', 'policy@r1') in words: "the PPO policy (round 2)". */
+export function modelInWords(name: string): string {
+  const policy = /^policy@r(\d+)$/.exec(name);
+  if (policy) return `the PPO policy (round ${Number(policy[1]) + 1})`;
+  return ({ base: 'the base model', sft: 'the SFT model' } as Record<string, string>)[name] ?? name;
+}
+
 /** Where a run is, in words ("round 1: PPO"). */
 export function describePosition(p: { phase: string; round: number }): string {
   return p.phase === 'done' ? 'finished' : p.phase === 'base' || p.phase === 'sft' ? PHASE_WORDS[p.phase] : `round ${p.round + 1}: ${PHASE_WORDS[p.phase] ?? p.phase}`;
@@ -541,7 +548,8 @@ export class PipelineController {
       await this.options.store.putRankings(added);
       this.rankings = merged.rankings;
       const skipped = merged.skipped > 0 ? `; ${merged.skipped} already here` : '';
-      const warn = parsed.warnings.length > 0 ? ` (${parsed.warnings.length} warnings: ${parsed.warnings.slice(0, 2).join('; ')})` : '';
+      const n = parsed.warnings.length;
+      const warn = n > 0 ? ` (${n} ${n === 1 ? 'warning' : 'warnings'}: ${parsed.warnings.slice(0, 2).join('; ')})` : '';
       this.options.onNotice(`Imported ${added.length} rankings from ${file.name}${skipped}.${warn}`);
     } catch (err) {
       const why = err instanceof ImportError ? err.message : messageOf(err);

@@ -6,7 +6,7 @@ import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import StageCard from '../../src/ui/pipeline/StageCard.svelte';
 import RankingCounter from '../../src/ui/RankingCounter.svelte';
-import { PipelineController, countRankings, timeLeft } from '../../src/app/pipeline.svelte';
+import { PipelineController, countRankings, modelInWords, timeLeft } from '../../src/app/pipeline.svelte';
 import { createMemoryStore } from '../../src/app/persistence';
 import { TINY_PRESET, presetFromUrl } from '../../src/app/presets';
 import { smooth } from '../../src/ui/charts/smoothing';
@@ -122,6 +122,10 @@ describe('small helpers', () => {
       'preset must be one of default, quick, overoptimize, tiny (got "huge")',
     ]);
     expect(presetFromUrl('?ppoBatchSize=3').refused).toEqual(['impossible settings: ppoBatchSize must be even (two minibatches), got 3']);
+  });
+
+  it('model names read as words, not as the ranking records them', () => {
+    expect(['base', 'sft', 'policy@r0', 'policy@r1'].map(modelInWords)).toEqual(['the base model', 'the SFT model', 'the PPO policy (round 1)', 'the PPO policy (round 2)']);
   });
 
   it('time left comes from the mean step time, only while training', () => {

@@ -81,7 +81,7 @@ describe('the playground pipeline (tiny preset) in Chromium on WebGPU', () => {
     await page.getByRole('button', { name: 'Get answers to rank' }).click();
     const first = page.locator('[data-response="0"]');
     await first.waitFor({ timeout: TRAIN_MS });
-    await expect(page.getByTestId('rank-model').innerText()).resolves.toMatch(/sft/);
+    await expect(page.getByTestId('rank-model').innerText()).resolves.toBe('Answers by the SFT model.');
     await first.focus();
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
