@@ -5,8 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../src/lib/backend-node';
 import { DEFAULT_CONFIG, GPT } from '../../src/lib/model';
-import { RlhfSession, RoundCollection, collectSimulatedRankings, runPipeline, settingsFor, type Phase, type PipelineSettings } from '../../src/lib/rlhf';
-import { trainPrompts } from '../../src/lib/world';
+import { EVAL_TEMPERATURE, RlhfSession, RoundCollection, collectSimulatedRankings, runPipeline, settingsFor, spreadFamilies, type Phase, type PipelineSettings } from '../../src/lib/rlhf';
+import { goldReport, sampleResponses } from '../../src/lib/eval';
+import { heldoutPrompts, trainPrompts } from '../../src/lib/world';
 import type { Ranking } from '../../src/lib/io/rankings';
 
 const TINY = settingsFor('tiny', { seed: 5, rankingsPerRound: 4 });
@@ -128,6 +129,22 @@ describe('the RLHF session', () => {
       steps.push(`${r.rankings?.length} ${r.step}/${r.total}`);
     }
     expect(steps).toEqual(['32 32/40', '8 40/40']);
+    session.dispose();
+  });
+
+  it('splits a long evaluation at its sampling batches, with the answers of one uninterrupted evaluation', async () => {
+    const settings: PipelineSettings = { ...TINY, evalPrompts: 60, evalSamples: 1 };
+    const session = new RlhfSession(base, settings);
+    const first = await session.step();
+    expect(first).toMatchObject({ phase: 'base', phaseEnded: false, detail: 'evaluating: 40 of 60 answers' });
+    expect(session.atBoundary).toBe(false);
+    expect(() => session.snapshot()).toThrow(/only between phases/);
+    expect(await session.step()).toMatchObject({ phase: 'base', phaseEnded: true });
+    expect(session.atBoundary).toBe(true);
+    await runToEnd(session);
+    const items = spreadFamilies(heldoutPrompts(), 60);
+    const whole = await sampleResponses(base, items.map((i) => i.prompt), { temperature: EVAL_TEMPERATURE, maxNewTokens: settings.responseLength, seed: settings.seed + 11, batchSize: 40 });
+    expect(session.summary!.base.gold_score).toBe(goldReport(items, whole).gold_score);
     session.dispose();
   });
 

@@ -16,7 +16,8 @@ export async function sampleResponses(
   model: GPT,
   prompts: readonly string[],
   options: ResponseSampling,
-  onProgress?: (done: number, total: number) => void,
+  /** Called after each batch; awaited, so a caller can pause between batches. */
+  onProgress?: (done: number, total: number) => void | Promise<void>,
 ): Promise<string[]> {
   const batchSize = options.batchSize ?? 32;
   const out: string[] = [];
@@ -31,7 +32,7 @@ export async function sampleResponses(
       seed: options.seed + start,
     });
     for (let i = 0; i < chunk.length; i++) out.push(decode(responses[i]));
-    onProgress?.(Math.min(start + batchSize, prompts.length), prompts.length);
+    await onProgress?.(Math.min(start + batchSize, prompts.length), prompts.length);
   }
   return out;
 }

@@ -234,6 +234,10 @@ export class RlhfSession {
   private readonly labelerItems: PromptItem[] = [];
   private lastRm: RewardModelReport | null = null;
   private finalSummary: PipelineSummary | null = null;
+  /** A phase's step in progress, stopped at a pause point (resume goes on), or null. */
+  private inflight: { resume: (() => void) | null } | null = null;
+  /** The caller of step() waiting for the step's result or a pause point's progress report. */
+  private waiter: { resolve: (s: SessionStep) => void; reject: (err: unknown) => void } | null = null;
 
   /** Starts a run on `base` (left untouched: every stage trains a copy). Refuses impossible settings. */
   constructor(base: GPT, settings: PipelineSettings, hooks: SessionHooks = {}) {
@@ -435,7 +439,7 @@ export class RlhfSession {
 
   /** True between phases: a snapshot now loses no work. */
   get atBoundary(): boolean {
-    return this.phaseStep === 0 || this.phase === 'done';
+    return !this.inflight && (this.phaseStep === 0 || this.phase === 'done');
   }
 
   snapshot(): { state: SessionSnapshot; models: SessionModels } {
@@ -503,8 +507,45 @@ export class RlhfSession {
   // -------------------------------------------------------------------------------------------
   // Steps
 
-  /** Runs one unit of work of the current phase. */
+  /**
+   * Runs one unit of work of the current phase. A long evaluation (hundreds of answers) is split:
+   * the phase's step stops after each sampling batch and the next step() goes on from there,
+   * with the very answers one uninterrupted evaluation would give.
+   */
   async step(): Promise<SessionStep> {
+    if (this.phase === 'done' && !this.inflight) throw new Error('The run is finished: there is no next step (extend it by a round first).');
+    const outcome = new Promise<SessionStep>((resolve, reject) => (this.waiter = { resolve, reject }));
+    if (this.inflight) {
+      const resume = this.inflight.resume;
+      this.inflight.resume = null;
+      resume?.();
+    } else {
+      const work = this.phaseStepWork();
+      this.inflight = { resume: null };
+      work.then(
+        (result) => {
+          this.inflight = null;
+          this.waiter?.resolve(result);
+        },
+        (err: unknown) => {
+          this.inflight = null;
+          this.waiter?.reject(err);
+        },
+      );
+    }
+    return outcome;
+  }
+
+  /** Inside a phase's step: hands a progress report to the caller of step() and waits for the next step(). */
+  private pausePoint(detail: string): Promise<void> {
+    return new Promise<void>((resume) => {
+      if (!this.inflight) return resume();
+      this.inflight.resume = resume;
+      this.waiter?.resolve({ phase: this.phase, round: this.round, step: this.phaseStep, total: this.phaseTotal, detail, phaseEnded: false });
+    });
+  }
+
+  private phaseStepWork(): Promise<SessionStep> {
     switch (this.phase) {
       case 'base':
         return this.stepBase();
@@ -519,7 +560,7 @@ export class RlhfSession {
       case 'summary':
         return this.stepSummary();
       case 'done':
-        throw new Error('The run is finished: there is no next step (extend it by a round first).');
+        return Promise.reject(new Error('The run is finished: there is no next step (extend it by a round first).'));
     }
   }
 
@@ -555,6 +596,7 @@ export class RlhfSession {
       model,
       this.evalSubset.map((i) => i.prompt),
       { temperature: EVAL_TEMPERATURE, maxNewTokens: this.settings.responseLength, seed: evalSeed, batchSize: 40 },
+      (done, total) => (done < total ? this.pausePoint(`evaluating: ${done} of ${total} answers`) : undefined),
     );
   }
 
