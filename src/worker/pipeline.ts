@@ -244,6 +244,7 @@ export class Pipeline {
       buffers.clear();
     };
     let message: string | undefined;
+    let uncounted = 0;
     try {
       while (!run.stop && !session.done) {
         await yieldToMessages();
@@ -254,9 +255,14 @@ export class Pipeline {
         run.stage = phaseCard;
         const started = performance.now();
         const result = await this.lock.run(() => session.step());
-        const times = this.stepMs[phaseCard];
-        times.push(performance.now() - started);
-        if (times.length > 10) times.shift();
+        // A progress report (an evaluation part-way) counts toward the step it belongs to.
+        uncounted += performance.now() - started;
+        if (result.metrics || result.phaseEnded) {
+          const times = this.stepMs[phaseCard];
+          times.push(uncounted);
+          if (times.length > 10) times.shift();
+          uncounted = 0;
+        }
         this.report(phaseCard, result, buffers);
         if (result.phaseEnded && (result.phase === 'sft' || result.phase === 'reward' || result.phase === 'ppo')) this.finished[phaseCard] = { step: result.step, target: result.total };
         flush(false);
