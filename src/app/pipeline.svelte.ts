@@ -17,7 +17,7 @@ import {
 } from '../lib/io/rankings';
 import { heldoutPrompts, trainPrompts, type PromptItem } from '../lib/world';
 import type { PipelineSettings, RewardModelReport, SessionPosition } from '../lib/rlhf';
-import { SETTING_KEYS, settingProblem, type SettingKey } from '../lib/rlhf/settings';
+import { settingsProblemsByKey, type SettingKey } from '../lib/rlhf/settings';
 import {
   STAGES,
   type AnsweringModel,
@@ -94,17 +94,6 @@ function freshStages(): Record<StageName, StageStatus> {
   return { base: { state: 'not-started', step: 0, target: 0 }, sft: { state: 'not-started', step: 0, target: 0 }, reward: { state: 'not-started', step: 0, target: 0 }, ppo: { state: 'not-started', step: 0, target: 0 } };
 }
 
-/** Every setting that breaks its rule, with the rule named. */
-export function problemsOf(settings: PipelineSettings): Partial<Record<SettingKey, string>> {
-  const out: Partial<Record<SettingKey, string>> = {};
-  for (const key of SETTING_KEYS) {
-    const problem = settingProblem(key, settings[key]);
-    if (problem) out[key] = problem;
-  }
-  if (!out.ppoBatchSize && settings.ppoBatchSize % 2 !== 0) out.ppoBatchSize = `ppoBatchSize must be even (two minibatches), got ${settings.ppoBatchSize}`;
-  return out;
-}
-
 /** The pretraining card's settings against their rules (the same words as the settings tree's). */
 export function pretrainProblems(p: PretrainSettings): string[] {
   const out: string[] = [];
@@ -171,7 +160,7 @@ export class PipelineController {
   /** Each setting's problem (its rule, named), or nothing: a run does not start while any is set. */
   /** Fields whose text was refused (not applied): the run waits until they are fixed. */
   fieldProblems = $state<Partial<Record<SettingKey, string>>>({});
-  readonly settingProblems = $derived({ ...problemsOf(this.settings), ...this.fieldProblems });
+  readonly settingProblems = $derived({ ...settingsProblemsByKey(this.settings), ...this.fieldProblems });
   readonly settingsValid = $derived(Object.keys(this.settingProblems).length === 0);
 
   private readonly trainItems: PromptItem[];

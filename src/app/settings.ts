@@ -4,7 +4,6 @@ export {
   SETTING_SPECS,
   parseSetting,
   settingProblem,
-  settingRuleText,
   settingsToQuery,
   specOf,
   type PipelineSettings,

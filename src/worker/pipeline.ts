@@ -10,6 +10,7 @@
 import { GPT, type GPTConfig } from '../lib/model';
 import { PretrainTrainer, TrainingError, packWindows, scoreWithModel } from '../lib/train';
 import {
+  PHASES,
   RlhfSession,
   SettingsError,
   sampleK,
@@ -98,10 +99,10 @@ export function cardState(
   finished: { step: number; target: number } | undefined,
 ): { state: StageState; step: number; target: number } {
   if (!position) return { state: running === card ? 'training' : 'not-started', step: 0, target: 0 };
-  const order = ['base', 'sft', 'rankings', 'reward', 'ppo', 'summary', 'done'];
+  const order: readonly Phase[] = PHASES;
   const at = order.indexOf(position.phase);
-  const first = { sft: 'base', reward: 'rankings', ppo: 'ppo' }[card];
-  const last = { sft: 'sft', reward: 'reward', ppo: 'summary' }[card];
+  const first = ({ sft: 'base', reward: 'rankings', ppo: 'ppo' } as const)[card];
+  const last = ({ sft: 'sft', reward: 'reward', ppo: 'summary' } as const)[card];
   // Done: the steps its phase ran (unknown after a restore: 0 of 0).
   if (at > order.indexOf(last)) return { state: 'done', step: finished?.step ?? 0, target: finished?.target ?? 0 };
   if (at < order.indexOf(first)) return { state: 'not-started', step: 0, target: 0 };

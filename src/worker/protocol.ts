@@ -105,9 +105,6 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 export const ANSWERING_MODELS = ['base', 'sft', 'policy'] as const satisfies readonly ModelName[];
 export type AnsweringModel = (typeof ANSWERING_MODELS)[number];
 
-/** The model each stage trains. */
-export const STAGE_MODEL: Record<StageName, ModelName> = { base: 'base', sft: 'sft', reward: 'rm', ppo: 'policy' };
-
 /** A stage's life: not started, training now, stopped part-way (or by an error), reached its target. */
 export type StageState = 'not-started' | 'training' | 'paused' | 'done';
 

@@ -291,14 +291,6 @@ export class RlhfSession {
     return this.finalSummary;
   }
 
-  get rewardModelReport(): RewardModelReport | null {
-    return this.lastRm;
-  }
-
-  get evalHistory(): readonly EvalPoint[] {
-    return this.history;
-  }
-
   get rankings(): Ranking[] {
     return [...this.rankingsById.values()];
   }

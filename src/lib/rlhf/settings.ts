@@ -144,12 +144,6 @@ function ruleText(rule: SettingRule): string {
   }
 }
 
-/** The rule of a setting in words ("a positive integer"), for hints and messages. */
-export function settingRuleText(key: SettingKey): string {
-  const spec = specOf(key);
-  return spec ? ruleText(spec.rule) : 'a known setting';
-}
-
 function describeValue(value: unknown): string {
   if (value === null) return 'empty';
   if (value === undefined) return 'nothing';
@@ -178,10 +172,20 @@ export function settingProblem(key: SettingKey, value: unknown): string | null {
   }
 }
 
-/** Every problem with a whole settings object ([] when it can run), the cross-field rules included. */
+/** Each setting's problem in a whole settings object, the cross-field rules included (a page shows them at the fields). */
+export function settingsProblemsByKey(s: PipelineSettings): Partial<Record<SettingKey, string>> {
+  const out: Partial<Record<SettingKey, string>> = {};
+  for (const key of SETTING_KEYS) {
+    const problem = settingProblem(key, s[key]);
+    if (problem) out[key] = problem;
+  }
+  if (!out.ppoBatchSize && Number.isInteger(s.ppoBatchSize) && s.ppoBatchSize % 2 !== 0) out.ppoBatchSize = `ppoBatchSize must be even (two minibatches), got ${s.ppoBatchSize}`;
+  return out;
+}
+
+/** Every problem with a whole settings object ([] when it can run), unknown keys included. */
 export function settingsProblems(s: PipelineSettings): string[] {
-  const problems = SETTING_KEYS.map((key) => settingProblem(key, s[key])).filter((p): p is string => p !== null);
-  if (Number.isInteger(s.ppoBatchSize) && s.ppoBatchSize % 2 !== 0) problems.push(`ppoBatchSize must be even (two minibatches), got ${s.ppoBatchSize}`);
+  const problems = Object.values(settingsProblemsByKey(s)) as string[];
   for (const key of Object.keys(s)) if (!specOf(key)) problems.push(`unknown setting "${key}"`);
   return problems;
 }
