@@ -161,6 +161,7 @@ export const SFT_HELDOUT_FRACTION = 0.1;
 /** Held-out prompts whose fresh samples measure the reward model against gold. */
 const GOLD_AGREEMENT_PROMPTS = 60;
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+const RUN_FINISHED = 'The run is finished: there is no next step (extend it by a round first).';
 /** Sampling batches of prompts ranked per step of a rankings phase. */
 const RANKING_BATCHES_PER_STEP = 4;
 
@@ -335,9 +336,13 @@ export class RlhfSession {
       this.rankingsById.set(r.id, r);
       added.push(r);
     }
-    // A rankings phase's length: what it collected plus what the round still lacks.
-    if (this.phase === 'rankings') this.phaseTotal = Math.max(1, this.phaseStep + this.rankingsNeeded());
+    if (this.phase === 'rankings') this.syncRankingsTotal();
     return added;
+  }
+
+  /** A rankings phase's length: what it collected plus what the round still lacks. */
+  private syncRankingsTotal(): void {
+    this.phaseTotal = Math.max(1, this.phaseStep + this.rankingsNeeded());
   }
 
   private roundRankingCount(round: number): number {
@@ -505,7 +510,7 @@ export class RlhfSession {
    * with the very answers one uninterrupted evaluation would give.
    */
   async step(): Promise<SessionStep> {
-    if (this.phase === 'done' && !this.inflight) throw new Error('The run is finished: there is no next step (extend it by a round first).');
+    if (this.phase === 'done' && !this.inflight) throw new Error(RUN_FINISHED);
     const outcome = new Promise<SessionStep>((resolve, reject) => (this.waiter = { resolve, reject }));
     if (this.inflight) {
       const resume = this.inflight.resume;
@@ -552,7 +557,7 @@ export class RlhfSession {
       case 'summary':
         return this.stepSummary();
       case 'done':
-        return Promise.reject(new Error('The run is finished: there is no next step (extend it by a round first).'));
+        return Promise.reject(new Error(RUN_FINISHED));
     }
   }
 
@@ -664,11 +669,11 @@ export class RlhfSession {
       this.labelerRankings.push(...got);
     }
     this.phaseStep += added.length;
-    this.phaseTotal = Math.max(1, this.phaseStep + this.rankingsNeeded());
+    this.syncRankingsTotal();
     const done = this.rankingsNeeded() === 0 || collection.remaining === 0;
     if (done) {
-      this.phaseTotal = Math.max(this.phaseStep, 1);
-      this.phaseStep = this.phaseTotal;
+      // Ends at what it collected (the round's prompts can run out before its quota).
+      this.phaseStep = this.phaseTotal = Math.max(this.phaseStep, 1);
       if (round === 0) this.labelerAgreement = labelerGoldAgreement(this.labelerItems, this.labelerRankings);
     }
     return this.result({ rankings: added, detail: `${this.rankingsById.size} rankings so far (${added.length} by the simulated labeler)` }, done ? 'reward' : null);
