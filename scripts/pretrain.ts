@@ -17,7 +17,7 @@ import { initNodeBackend } from '../src/lib/backend-node';
 import { isBackendName } from '../src/lib/backend';
 import { DEFAULT_CONFIG, GPT, paramCount, type GPTConfig } from '../src/lib/model';
 import { PretrainTrainer } from '../src/lib/train';
-import { encode } from '../src/lib/tokenizer';
+import { TOKENIZER_ID, encode } from '../src/lib/tokenizer';
 import { hashString } from '../src/lib/random';
 import { pretrainCorpus, drillCorpus, heldoutPrompts } from '../src/lib/world';
 import { applyCheckpoint, parseCheckpoint, type CheckpointMeta } from '../src/lib/io/checkpoint';
@@ -168,14 +168,16 @@ questions right (README, "Spelling drills teach the copy").\n`
     : '';
   return `# Base model (pretrained, not aligned)
 
-The starting point of the playground: a character-level GPT pretrained on the assistant world's
-"internet text" (src/lib/world/corpus.ts). Like GPT-3 before InstructGPT, it is fluent in the
-world's language but, asked a question, it usually continues with more questions instead of
-answering. That is on purpose: the three RLHF stages have something to fix.
+The starting point of the playground: a word-level GPT pretrained on the assistant world's
+"internet text" (src/lib/world/corpus.ts). Every word of the world is one token
+(src/lib/tokenizer.ts; the list is src/lib/tokenizer-words.ts, made by \`npm run vocabulary\`).
+Like GPT-3 before InstructGPT, it is fluent in the world's language but, asked a question, it
+usually continues with more questions instead of answering. That is on purpose: the three
+RLHF stages have something to fix.
 ${drills}
 | | |
 | --- | --- |
-| config | ${c.config.nLayer} layers, ${c.config.nHead} heads, width ${c.config.dModel}, context ${c.config.contextLength}, vocabulary ${c.config.vocabSize} |
+| config | ${c.config.nLayer} layers, ${c.config.nHead} heads, width ${c.config.dModel}, context ${c.config.contextLength}, vocabulary ${c.config.vocabSize} tokens (tokenizer ${TOKENIZER_ID}) |
 | parameters | ${c.params} |
 | data | ${data} |
 | training | ${training} |

@@ -23,7 +23,7 @@ export interface Preset {
 }
 
 /** The tiny preset's model: one layer, d=32 (what the CLI/page parity check builds in Node too). */
-export const TINY_MODEL = { contextLength: 96, nLayer: 1, nHead: 2, dModel: 32 } as const;
+export const TINY_MODEL = { contextLength: 48, nLayer: 1, nHead: 2, dModel: 32 } as const;
 
 export function presetNamed(name: PresetName, overrides: Partial<PipelineSettings> = {}): Preset {
   const tiny = name === 'tiny';

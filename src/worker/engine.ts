@@ -245,9 +245,7 @@ export class Engine {
    */
   private async modelFromCheckpoint(parsed: ParsedCheckpoint, current: GPT | null = null): Promise<GPT> {
     if (parsed.config.vocabSize !== VOCAB_SIZE) {
-      throw new CheckpointError(
-        `it was made for a vocabulary of ${parsed.config.vocabSize} characters, this app uses ${VOCAB_SIZE}`,
-      );
+      throw new CheckpointError(`it was made for a vocabulary of ${parsed.config.vocabSize} tokens, this app uses ${VOCAB_SIZE}`);
     }
     if (current && configDifference(parsed.config, current.config) === null) {
       applyCheckpoint(current, parsed);

@@ -504,7 +504,8 @@ export class Pipeline {
       const rm = this.session?.rewardModel ?? null;
       for (const key of cmd.models) {
         const model = this.modelFor(key as AnsweringModel);
-        const maxNewTokens = Math.max(1, Math.min(cmd.maxNewTokens, model.config.contextLength - 60));
+        const longestPrompt = Math.max(...cmd.prompts.map((p) => encodePrompt(p).length));
+        const maxNewTokens = Math.max(1, Math.min(cmd.maxNewTokens, model.config.contextLength - longestPrompt));
         const texts = await sampleResponses(model, cmd.prompts, { temperature: cmd.temperature, maxNewTokens, seed: cmd.seed >>> 0, batchSize: Math.max(1, cmd.prompts.length) });
         const rewards = rm
           ? await scoreWithModel(rm, cmd.prompts.map(encodePrompt), texts.map(encodeResponse), Math.max(1, cmd.prompts.length), rm.config.contextLength)

@@ -414,7 +414,7 @@ export type ResponseEvent =
 /** Limits the UI and the worker both enforce. */
 export const GENERATION_LIMITS = {
   temperature: { min: 0, max: 2, default: 0.8 },
-  maxNewTokens: { min: 1, max: 256, default: 48 },
+  maxNewTokens: { min: 1, max: 256, default: 24 },
 } as const;
 
 /** Clamps generation settings into range; NaN falls back to the default. */

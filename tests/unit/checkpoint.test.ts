@@ -17,6 +17,7 @@ import {
 } from '../../src/lib/io/checkpoint.ts';
 import { loadCheckpointFile, saveCheckpointFile } from '../../src/lib/io/store-node.ts';
 import { createRng } from '../../src/lib/random.ts';
+import { TOKENIZER_ID } from '../../src/lib/tokenizer.ts';
 
 // A stand-in for the GPT: a config and named variables of the shapes a tiny GPT would have.
 interface FakeConfig extends CheckpointConfig {
@@ -96,7 +97,7 @@ describe('checkpoint format', () => {
     const parsed = parseCheckpoint(bytes);
     expect(parsed.version).toBe(CHECKPOINT_FORMAT_VERSION);
     expect(parsed.config).toEqual(baseConfig);
-    expect(parsed.meta).toEqual(meta);
+    expect(parsed.meta).toEqual({ ...meta, tokenizer: TOKENIZER_ID });
     expect([...parsed.weights.keys()]).toEqual([...source.weights.keys()]);
 
     const target = fakeModel(2);
@@ -160,6 +161,24 @@ describe('checkpoint format', () => {
     bad[20] = 0x7b + 1; // '{' -> '|'
     view.setUint32(16, crc32(bad.subarray(20, 20 + headerLength)), true);
     expectCheckpointError(() => parseCheckpoint(bad), /not valid JSON/);
+  });
+
+  it("a checkpoint of another tokenizer is refused, saying which and what to do (its ids would mean other tokens)", () => {
+    // Edits of the header's text that keep its length, so the weights stay where they are.
+    const edited = (from: string, to: string): Uint8Array => {
+      const bad = bytes.slice();
+      const view = new DataView(bad.buffer);
+      const headerLength = view.getUint32(12, true);
+      const header = new TextDecoder().decode(bad.subarray(20, 20 + headerLength));
+      expect(header).toContain(from);
+      bad.set(new TextEncoder().encode(header.replace(from, to)), 20);
+      view.setUint32(16, crc32(bad.subarray(20, 20 + headerLength)), true);
+      return bad;
+    };
+    // Made before checkpoints named their tokenizer: the character-level one.
+    expectCheckpointError(() => parseCheckpoint(edited('"tokenizer"', '"tokenizeX"')), /earlier character-level tokenizer \(11 tokens\).*npm run pretrain/);
+    const other = TOKENIZER_ID.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+    expectCheckpointError(() => parseCheckpoint(edited(TOKENIZER_ID, other)), new RegExp(`another tokenizer \\(${other}\\); this app reads ${TOKENIZER_ID}`));
   });
 
   it('trailing bytes after the weights are refused', () => {

@@ -82,7 +82,7 @@ describe('the RLHF session', () => {
     expect(session.settings.sftLearningRate).toBe(TINY.sftLearningRate);
     expect(() => new RlhfSession(base, { ...TINY, k: 1 })).toThrow(/k must be an integer from 2 to 9/);
     // Answers that cannot fit the model's context after the longest prompt are refused up front.
-    expect(() => new RlhfSession(base, { ...TINY, responseLength: 60 })).toThrow(/^responseLength must be at most \d+ for this model \(it reads 96 tokens/);
+    expect(() => new RlhfSession(base, { ...TINY, responseLength: 90 })).toThrow(/^responseLength must be at most \d+ for this model \(it reads 96 tokens/);
     session.dispose();
   });
 

@@ -15,17 +15,17 @@ const tiny = { vocabSize: VOCAB_SIZE, contextLength: 48, nLayer: 1, nHead: 2, dM
 
 describe('SFT batches', () => {
   it('weights exactly the response targets (response tokens and EOS), not the prompt', () => {
-    const ex = encodeExchange('hi', 'yo'); // BOS "q: hi\na: " y o EOS
+    const ex = encodeExchange('hi', 'a cat.'); // BOS q : hi \n a : | a cat . EOS
     const n = ex.ids.length;
     const batch = buildSftBatch([ex], 2, 128);
     // Padded to the longest row rounded up to 8 tokens, not to maxLength.
     expect(batch.length).toBe(Math.ceil(n / 8) * 8);
     const T = batch.length;
     const w = Array.from(batch.weights.subarray(0, T));
-    // Position t predicts ids[t+1]; the response is ids[responseStart..n-1] (y, o, EOS).
+    // Position t predicts ids[t+1]; the response is ids[responseStart..n-1] (a, cat, ., EOS).
     const expected = w.map((_, t) => (t + 1 >= ex.responseStart && t + 1 < n ? 1 : 0));
     expect(w).toEqual(expected);
-    expect(w.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(w.reduce((a, b) => a + b, 0)).toBe(4);
     for (let t = ex.responseStart - 1; t < n - 1; t++) expect(batch.targets[t]).toBe(ex.ids[t + 1]);
     // The filler row carries no loss.
     expect(Array.from(batch.weights.subarray(T)).every((x) => x === 0)).toBe(true);

@@ -14,7 +14,8 @@ import {
   trainPrompts,
   worldWords,
 } from '../../src/lib/world';
-import { promptText } from '../../src/lib/world/format';
+import { encodeExchange } from '../../src/lib/world/format';
+import { DEFAULT_CONFIG } from '../../src/lib/model/config';
 import { createRng } from '../../src/lib/random';
 import { applyWordOp, type WordOp } from '../../src/lib/world/families/word';
 
@@ -94,7 +95,7 @@ describe('demonstrations', () => {
       expect(j.helpful, d.response).toBeGreaterThanOrEqual(0.5);
       expect(d.response.length).toBeLessThanOrEqual(40);
       expect(inAlphabet(d.response)).toBe(true);
-      expect(promptText(d.item.prompt).length + d.response.length + 2).toBeLessThanOrEqual(128);
+      expect(encodeExchange(d.item.prompt, d.response).ids.length).toBeLessThanOrEqual(DEFAULT_CONFIG.contextLength);
     }
   });
 });

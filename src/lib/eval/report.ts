@@ -23,7 +23,7 @@ export async function evaluateModel(model: GPT, items: readonly PromptItem[], op
     {
       seed: options.seed,
       temperature: options.temperature ?? 0.7,
-      maxNewTokens: options.maxNewTokens ?? 48,
+      maxNewTokens: options.maxNewTokens ?? 24,
       batchSize: options.batchSize ?? 40,
     },
   );

@@ -12,6 +12,7 @@
 // Loading is all-or-nothing: parseCheckpoint validates the whole file, applyCheckpoint validates
 // every weight against the model before assigning any, so a refused load changes nothing.
 import * as tf from '@tensorflow/tfjs';
+import { TOKENIZER_ID, VOCAB_SIZE } from '../tokenizer';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
@@ -42,6 +43,8 @@ export interface CheckpointMeta {
   /** ISO 8601; filled in by serializeCheckpoint when absent. */
   createdAt?: string;
   seed?: number;
+  /** The tokenizer the model reads (TOKENIZER_ID); filled in by serializeCheckpoint. */
+  tokenizer?: string;
   [k: string]: unknown;
 }
 
@@ -188,7 +191,7 @@ export async function serializeCheckpoint(model: Checkpointable, meta: Checkpoin
 
   const header: Header = {
     config: { ...configAsRecord(model.config) },
-    meta: { ...meta, createdAt: meta.createdAt ?? new Date().toISOString() },
+    meta: { ...meta, createdAt: meta.createdAt ?? new Date().toISOString(), tokenizer: TOKENIZER_ID },
     weights: specs,
     dataByteLength,
     checksum: { algorithm: 'crc32', value: hex32(crc32(data)) },
@@ -280,6 +283,8 @@ export function parseCheckpoint(bytes: Uint8Array): ParsedCheckpoint {
   if (problems.length) throw new CheckpointError(`the checkpoint's model config is invalid: ${problems.join('; ')}`);
   const meta = header.meta;
   if (!isRecord(meta) || typeof meta.stage !== 'string') throw new CheckpointError('the checkpoint header has no stage in its metadata');
+  const tokenizerProblem = checkTokenizer(meta.tokenizer, (header.config as CheckpointConfig).vocabSize);
+  if (tokenizerProblem) throw new CheckpointError(tokenizerProblem);
   const dataByteLength = header.dataByteLength;
   if (!Number.isInteger(dataByteLength) || (dataByteLength as number) < 0) throw new CheckpointError('the checkpoint header has no valid weight-data length');
   const checksum = header.checksum;
@@ -314,6 +319,19 @@ export function parseCheckpoint(bytes: Uint8Array): ParsedCheckpoint {
     weights,
     checksum: actual,
   };
+}
+
+/**
+ * Why a checkpoint's token ids cannot be read by this app's tokenizer, or null. Ids mean nothing
+ * without the vocabulary they index, so a model of another vocabulary would load and write nonsense.
+ */
+function checkTokenizer(tokenizer: unknown, vocabSize: number): string | null {
+  if (tokenizer === TOKENIZER_ID) return null;
+  const fix = 'use the shipped base model, or pretrain a new one (npm run pretrain)';
+  if (tokenizer === undefined) {
+    return `the checkpoint was made for the earlier character-level tokenizer (${vocabSize} tokens); this app reads words (${VOCAB_SIZE} tokens): ${fix}`;
+  }
+  return `the checkpoint was made for another tokenizer (${String(tokenizer)}); this app reads ${TOKENIZER_ID}: ${fix}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ export interface GPTConfig {
 /** About 0.8M parameters: small enough to train in a browser tab in minutes. */
 export const DEFAULT_CONFIG: GPTConfig = {
   vocabSize: VOCAB_SIZE,
-  contextLength: 128,
+  // Word tokens: the longest prompt is 16 tokens and the longest corpus document 56.
+  contextLength: 64,
   nLayer: 4,
   nHead: 4,
   dModel: 128,

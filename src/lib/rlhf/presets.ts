@@ -36,7 +36,7 @@ export const PRESETS = {
     ppoIterations: 2,
     ppoBatchSize: 2,
     ppoEpochs: 1,
-    responseLength: 8,
+    responseLength: 6,
     evalEvery: 1,
     // One prompt per family: enough for the reward model's gold agreement to have pairs.
     evalPrompts: 6,

@@ -10,7 +10,7 @@ export const DEFAULT_PRETRAIN_CONFIG: PretrainConfig = {
   /** A fresh model tolerates (and needs) a larger step than fine-tuning. */
   learningRate: 1e-3,
   batchSize: 16,
-  maxLength: 128,
+  maxLength: 64,
 };
 
 /** Cuts a token stream into windows of `length` tokens (the last partial window is kept if >= 2). */

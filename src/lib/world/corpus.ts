@@ -14,7 +14,7 @@ import { goodResponse } from './responses';
 import { FAMILIES, type Family } from './types';
 import { compliance, hallucination, rudeReply, wrongAnswer } from './variants';
 
-/** Longest document in characters (the model's context is 128 tokens with BOS and EOS). */
+/** Longest document in characters: at most 56 word tokens, well inside the model's 64 with BOS and EOS. */
 export const MAX_DOC_CHARS = 126;
 
 type DocKind = 'qaQuestions' | 'qList' | 'quiz' | 'facts' | 'correct' | 'wrong' | 'rude' | 'harm' | 'hallucinate';
