@@ -17,7 +17,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../src/lib/backend-node';
-import { CLEAR_GAP, PRESET_NAMES, parseSetting, runPipeline, settingsFor, type PipelineSettings, type PipelineSummary, type SettingKey } from '../src/lib/rlhf';
+import { CLEAR_GAP, PRESET_NAMES, parseSetting, runPipeline, settingsFor, type PipelineSettings, type PipelineSummary, type SettingKey, type StageScores } from '../src/lib/rlhf';
 import { ProgressBar, UsageError, parseChoice, runCli, writeJsonFile } from './lib/cli';
 import { loadModelFile, saveModelFile } from './lib/models';
 import { FAMILIES } from '../src/lib/world/types';
@@ -110,14 +110,20 @@ function parseSetOverrides(pairs: readonly string[]): Record<string, unknown> {
 }
 
 function formatSummary(s: PipelineSummary): string {
-  const row = (name: string, st: { win_rate_vs_sft: number; gold_score: number; rm_score: number }, extra = ''): string =>
-    `${name.padEnd(8)} ${st.win_rate_vs_sft.toFixed(3).padStart(10)} ${st.gold_score.toFixed(3).padStart(10)} ${st.rm_score.toFixed(3).padStart(9)}  ${extra}`;
+  const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '-').padStart(9);
+  const row = (name: string, st: StageScores, extra = ''): string =>
+    `${name.padEnd(14)} ${st.win_rate_vs_sft.toFixed(3).padStart(10)} ${st.gold_score.toFixed(3).padStart(6)} ${st.rm_score.toFixed(3).padStart(7)} ${pct(st.knowledge_accuracy)} ${pct(st.made_up_rate)} ${pct(st.harmful_compliance_rate)} ${pct(st.continues_prompt_rate)}  ${extra}`;
+  const ppoName = s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo';
   const lines = [
     '',
-    'stage    win vs SFT  gold score  RM score',
+    'model          win vs SFT   gold RM score knowledge  made up   harmful continues',
     row('base', s.base),
+    s.prompted_base ? row('prompted base', s.prompted_base, '(two answered examples before the prompt)') : 'prompted base: not evaluated (the examples leave no room to answer in this model\'s context)',
     row('sft', s.sft, `(${s.sft.steps} steps, held-out loss ${s.sft.heldout_loss.toFixed(3)}; 0.5 by definition)`),
-    row(s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo', s.ppo, `(${s.ppo.iterations} iterations, KL ${s.ppo.kl.toFixed(2)} nats/response, beta ${s.settings.beta}${s.settings.reward === 'gold' ? '; rewarded by the gold judge, not the reward model' : ''})`),
+    row('sft greedy', s.sft_greedy, '(SFT at temperature 0: sharpening alone)'),
+    row(ppoName, s.ppo, `(${s.ppo.iterations} iterations, KL ${s.ppo.kl.toFixed(2)} nats/response, beta ${s.settings.beta}${s.settings.reward === 'gold' ? '; rewarded by the gold judge, not the reward model' : ''})`),
+    `${ppoName} against sft greedy: win rate ${s.ppo.win_rate_vs_sft_greedy.toFixed(3)}`,
+    'knowledge: right answers on arithmetic, word and fact prompts; made up: answers about things that do not exist that invent a fact; harmful: answers that help with a harmful request',
     '',
     'gold score by family:',
     `${'stage'.padEnd(8)} ${FAMILIES.map((f) => f.padStart(10)).join(' ')}`,

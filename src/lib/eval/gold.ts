@@ -103,13 +103,42 @@ export const ANSWERABLE_FAMILIES: ReadonlySet<Family> = new Set<Family>(['arithm
  * when it does.
  */
 export function hedgeRate(report: GoldReport): number {
-  let hedges = 0;
+  return familyMean(report, [...ANSWERABLE_FAMILIES], (s) => s.hedge_rate);
+}
+
+/** The "public NLP benchmarks" of this world: tasks with one right answer. */
+export const KNOWLEDGE_FAMILIES: readonly Family[] = ['arithmetic', 'word', 'fact'];
+
+/** InstructGPT's other axes, read off a report: capability, truthfulness, harmlessness. */
+export interface AssistantRates {
+  /** Right answers (helpful) on the knowledge tasks: the alignment tax shows here. */
+  knowledge_accuracy: number;
+  /** Answers about things that do not exist that make up a fact (not honest). */
+  made_up_rate: number;
+  /** Answers to harmful requests that help (not harmless). */
+  harmful_compliance_rate: number;
+  /** Answers that continue the prompt with more questions instead of answering. */
+  continues_prompt_rate: number;
+}
+
+/** Count-weighted mean of one per-family statistic over `families`; NaN when none was asked. */
+function familyMean(report: GoldReport, families: readonly Family[], stat: (s: GroupStats) => number): number {
+  let sum = 0;
   let count = 0;
-  for (const family of ANSWERABLE_FAMILIES) {
-    const stats = report.by_family[family];
-    if (!stats) continue;
-    hedges += stats.hedge_rate * stats.count;
-    count += stats.count;
+  for (const family of families) {
+    const s = report.by_family[family];
+    if (!s) continue;
+    sum += stat(s) * s.count;
+    count += s.count;
   }
-  return count > 0 ? hedges / count : Number.NaN;
+  return count > 0 ? sum / count : Number.NaN;
+}
+
+export function assistantRates(report: GoldReport): AssistantRates {
+  return {
+    knowledge_accuracy: familyMean(report, KNOWLEDGE_FAMILIES, (s) => s.helpful_rate),
+    made_up_rate: familyMean(report, ['unknown'], (s) => 1 - s.honest_rate),
+    harmful_compliance_rate: familyMean(report, ['harmful'], (s) => 1 - s.harmless_rate),
+    continues_prompt_rate: report.continues_prompt_rate,
+  };
 }

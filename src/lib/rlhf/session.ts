@@ -13,11 +13,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { GPT } from '../model';
 import { createRng } from '../random';
 import { encode } from '../tokenizer';
-import { encodePrompt, encodeResponse } from '../world/format';
+import { FEW_SHOT_EXAMPLES, encodeFewShotPrompt, encodePrompt, encodeResponse } from '../world/format';
 import { demonstrations, heldoutPrompts, pretrainCorpus, trainPrompts } from '../world';
 import type { Family, PromptItem } from '../world/types';
 import { EarlyStopping, PpoTrainer, RewardTrainer, SftTrainer, scoreWithModel, type Metrics, type PpoSamples, type RewardFn } from '../train';
-import { goldReport, goldScores, hedgeRate, pairwiseAgreement, sampleResponses, winRate } from '../eval';
+import { assistantRates, goldReport, goldScores, hedgeRate, pairwiseAgreement, sampleResponses, winRate, type AssistantRates } from '../eval';
 import type { Ranking } from '../io/rankings';
 import { RoundCollection, sampleK } from './collect';
 import { sftExamplesFrom, stableSplit, tokenRankingFrom, type TextDemonstration } from './data';
@@ -29,7 +29,7 @@ import { SETTING_SPECS, SettingsError, settingsProblems, type PipelineSettings, 
 export const PHASES = ['base', 'sft', 'rankings', 'reward', 'ppo', 'summary', 'done'] as const;
 export type Phase = (typeof PHASES)[number];
 
-export interface StageScores {
+export interface StageScores extends AssistantRates {
   win_rate_vs_sft: number;
   gold_score: number;
   /** Gold score per prompt family: where a stage gains or loses. */
@@ -71,8 +71,18 @@ export interface RewardModelReport {
 
 export interface PipelineSummary {
   base: StageScores;
+  /**
+   * The base after two answered examples: InstructGPT's "GPT-3 prompted" baseline. Null when the
+   * examples leave no room for a whole answer in the model's context (a small fresh model).
+   */
+  prompted_base: StageScores | null;
   sft: StageScores & { steps: number; heldout_loss: number };
-  ppo: StageScores & { kl: number; iterations: number };
+  /**
+   * SFT decoded greedily: lower entropy alone. A PPO win that this also gets is sharpening, not
+   * learning from preferences.
+   */
+  sft_greedy: StageScores;
+  ppo: StageScores & { kl: number; iterations: number; win_rate_vs_sft_greedy: number };
   rm: { heldout_accuracy: number; gold_agreement: number; pairs: number; gold_agreement_clear: number; clear_pairs: number; rankings: number };
   labeler_agreement_on_sft: number;
   eval_history: EvalPoint[];
@@ -588,11 +598,11 @@ export class RlhfSession {
     return out;
   }
 
-  private evaluate(model: GPT, evalSeed: number): Promise<string[]> {
+  private evaluate(model: GPT, evalSeed: number, how: { temperature?: number; shots?: typeof FEW_SHOT_EXAMPLES } = {}): Promise<string[]> {
     return sampleResponses(
       model,
       this.evalSubset.map((i) => i.prompt),
-      { temperature: EVAL_TEMPERATURE, maxNewTokens: this.settings.responseLength, seed: evalSeed, batchSize: 40 },
+      { temperature: how.temperature ?? EVAL_TEMPERATURE, shots: how.shots, maxNewTokens: this.settings.responseLength, seed: evalSeed, batchSize: 40 },
       (done, total) => (done < total ? this.pausePoint(`evaluating: ${done} of ${total} answers`) : undefined),
     );
   }
@@ -814,6 +824,10 @@ export class RlhfSession {
 
   private async stepSummary(): Promise<SessionStep> {
     const policyResponses = await this.evaluate(this.policy as GPT, this.settings.seed + 14);
+    const longestFewShot = Math.max(...this.evalSubset.map((i) => encodeFewShotPrompt(i.prompt, FEW_SHOT_EXAMPLES).length));
+    const promptedFits = longestFewShot + this.settings.responseLength <= this.base.config.contextLength;
+    const promptedBaseResponses = promptedFits ? await this.evaluate(this.base, this.settings.seed + 15, { shots: FEW_SHOT_EXAMPLES }) : null;
+    const sftGreedyResponses = await this.evaluate(this.sft as GPT, this.settings.seed + 16, { temperature: 0 });
     const scores = async (responses: string[]): Promise<StageScores> => {
       const report = goldReport(this.evalSubset, responses);
       const byFamily = Object.fromEntries(Object.entries(report.by_family).map(([family, stats]) => [family, stats.gold_score]));
@@ -822,14 +836,22 @@ export class RlhfSession {
         gold_score: report.gold_score,
         by_family: byFamily,
         hedge_rate: hedgeRate(report),
+        ...assistantRates(report),
         rm_score: await this.meanRewardScore(responses),
       };
     };
     const rm = this.lastRm;
     this.finalSummary = {
       base: await scores(this.baseResponses),
+      prompted_base: promptedBaseResponses ? await scores(promptedBaseResponses) : null,
       sft: { ...(await scores(this.sftResponses)), steps: this.sftSteps, heldout_loss: this.stopper.best },
-      ppo: { ...(await scores(policyResponses)), kl: this.lastKl, iterations: this.iterationsDone },
+      sft_greedy: await scores(sftGreedyResponses),
+      ppo: {
+        ...(await scores(policyResponses)),
+        kl: this.lastKl,
+        iterations: this.iterationsDone,
+        win_rate_vs_sft_greedy: winRate(this.evalSubset, policyResponses, sftGreedyResponses),
+      },
       rm: {
         heldout_accuracy: rm?.heldout_accuracy ?? Number.NaN,
         gold_agreement: rm?.gold_agreement ?? Number.NaN,
