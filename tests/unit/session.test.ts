@@ -108,6 +108,11 @@ describe('the RLHF session', () => {
     expect(again.done).toBe(true);
     expect(again.summary).toEqual(JSON.parse(JSON.stringify(restored.summary)));
     again.dispose();
+    // A run saved with another tokenizer (the character model's was format version 1) is refused:
+    // its answers and models would be read as other tokens.
+    const old = (edit: Record<string, unknown>) => () => RlhfSession.restore(base, { ...JSON.parse(JSON.stringify(saved.state)), ...edit }, saved.models);
+    expect(old({ version: 1, tokenizer: undefined })).toThrow(/earlier version of the playground, with another tokenizer/);
+    expect(old({ tokenizer: 'words-1-00000000' })).toThrow(/another tokenizer/);
     restored.dispose();
   });
 

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GPT } from '../model';
 import { createRng } from '../random';
-import { encode } from '../tokenizer';
+import { TOKENIZER_ID, encode } from '../tokenizer';
 import { FEW_SHOT_EXAMPLES, encodeFewShotPrompt, encodePrompt, encodeResponse } from '../world/format';
 import { demonstrations, heldoutPrompts, pretrainCorpus, trainPrompts } from '../world';
 import type { Family, PromptItem } from '../world/types';
@@ -124,7 +124,10 @@ export interface SessionPosition {
  * after a reload. The trainers' optimiser moments are not kept: a resumed phase starts them anew.
  */
 export interface SessionSnapshot {
-  version: 1;
+  /** 2 since word tokens: a version-1 run was of the character model, whose answers and models do not carry over. */
+  version: 2;
+  /** The tokenizer its texts were sampled with and its models read (TOKENIZER_ID). */
+  tokenizer: string;
   settings: PipelineSettings;
   phase: Phase;
   round: number;
@@ -453,7 +456,8 @@ export class RlhfSession {
     if (!this.atBoundary) throw new Error('A run can be saved only between phases.');
     return {
       state: {
-        version: 1,
+        version: 2,
+        tokenizer: TOKENIZER_ID,
         settings: { ...this.settings },
         phase: this.phase,
         round: this.round,
@@ -476,7 +480,10 @@ export class RlhfSession {
 
   /** A run saved by snapshot(), continued on `base`; the models are copied in (the caller keeps its own). */
   static restore(base: GPT, state: SessionSnapshot, models: SessionModels, hooks: SessionHooks = {}): RlhfSession {
-    if (state.version !== 1 || !PHASES.includes(state.phase)) throw new Error('The saved run is of an unknown format.');
+    if ((state.version as number) === 1 || (state.version === 2 && state.tokenizer !== TOKENIZER_ID)) {
+      throw new Error('The saved run was made by an earlier version of the playground, with another tokenizer; start a new run.');
+    }
+    if (state.version !== 2 || !PHASES.includes(state.phase)) throw new Error('The saved run is of an unknown format.');
     const session = new RlhfSession(base, state.settings, hooks);
     const need = (name: keyof SessionModels): GPT => {
       const m = models[name];
