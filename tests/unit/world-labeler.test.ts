@@ -84,8 +84,11 @@ describe('labeler agreement with gold', () => {
     expect(Math.abs(report.agreement - 0.73)).toBeLessThanOrEqual(0.03);
   });
   it('labelerTemperatureFor inverts the expected agreement', () => {
+    // The temperature is fixed (DESIGN: re-tuning it per data mix makes easy pairs noisy), so
+    // what it inverts is its own expected agreement, whatever the judge's gaps are today.
+    const atDefault = expectedAgreement(DEFAULT_LABELER_TEMPERATURE, measureAgreement(DEFAULT_LABELER_TEMPERATURE, createRng(6), 4000).diffs);
+    expect(Math.abs(labelerTemperatureFor(atDefault) - DEFAULT_LABELER_TEMPERATURE) / DEFAULT_LABELER_TEMPERATURE).toBeLessThan(0.05);
     const t73 = labelerTemperatureFor(0.73);
-    expect(Math.abs(t73 - DEFAULT_LABELER_TEMPERATURE) / DEFAULT_LABELER_TEMPERATURE).toBeLessThan(0.1);
     const t90 = labelerTemperatureFor(0.9);
     expect(t90).toBeLessThan(t73);
     expect(labelerTemperatureFor(1)).toBe(0);
