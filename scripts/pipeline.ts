@@ -133,7 +133,7 @@ function formatSummary(s: PipelineSummary): string {
     '',
     `reward model${s.settings.reward === 'gold' ? ' (trained, not used by PPO: --reward gold)' : ''}: held-out ranking accuracy ${s.rm.heldout_accuracy.toFixed(3)}, ${s.rm.rankings} rankings`,
     `  agreement with gold on fresh samples: ${s.rm.gold_agreement.toFixed(3)} over ${s.rm.pairs} pairs whose gold differs, ${s.rm.gold_agreement_clear.toFixed(3)} over the ${s.rm.clear_pairs} clear ones (gap >= ${CLEAR_GAP})`,
-    `simulated labeler agreement with gold on SFT samples: ${s.labeler_agreement_on_sft.toFixed(3)}`,
+    `simulated labeler agreement with gold on SFT samples: ${s.labeler_agreement_on_sft.toFixed(3)}; with a second simulated labeler: ${s.labeler_agreement_between_labelers.toFixed(3)} (InstructGPT's labelers with each other: 0.726)`,
     '',
     'PPO over time (proxy reward vs gold; with beta 0 watch gold fall while the proxy rises):',
     `round  iter  ${s.settings.reward === 'gold' ? 'gold rwd' : 'RM score'}      KL   win rate  gold`,

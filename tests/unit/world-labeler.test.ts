@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  rankingAgreement,
   DEFAULT_LABELER_TEMPERATURE,
   expectedAgreement,
   judge,
@@ -188,5 +189,33 @@ describe('identical answers are ties, always (simulateRanking)', () => {
       expect(sim.order).toEqual(rankResponses(scores, rng));
       expect(sim.tiers).toEqual(rankWithTies(scores, rng));
     }
+  });
+});
+
+describe('rankingAgreement (labeler against labeler)', () => {
+  it('counts pairs 1 when ordered alike, 1/2 when one ranking ties them, 0 when opposed; skips pairs both tie', () => {
+    // (0,1): opposed 0; (0,2): the second ties them 1/2; (1,2): alike 1. By hand: 1.5 / 3.
+    expect(rankingAgreement([[0], [1], [2]], [[1], [0, 2]])).toEqual({ agreement: 0.5, pairs: 3 });
+    expect(rankingAgreement([[0, 1], [2]], [[0, 1], [2]])).toEqual({ agreement: 1, pairs: 2 });
+    expect(rankingAgreement([[0, 1]], [[1, 0]]).agreement).toBeNaN();
+    expect(() => rankingAgreement([[0], [1]], [[0], [2]])).toThrow(/different answers/);
+  });
+
+  it('two independent labelers agree at p^2 + (1-p)^2, p the chance each orders a pair as gold does', () => {
+    const rng = createRng(77);
+    const T = DEFAULT_LABELER_TEMPERATURE;
+    let agree = 0;
+    let predicted = 0;
+    const n = 6000;
+    for (let k = 0; k < n; k++) {
+      const d = 0.02 + 0.5 * rng.next();
+      const scores = [0.5 + d / 2, 0.5 - d / 2];
+      const first = rankResponses(scores, rng, { temperature: T }).map((i) => [i]);
+      const second = rankResponses(scores, rng, { temperature: T }).map((i) => [i]);
+      agree += rankingAgreement(first, second).agreement;
+      const p = 1 / (1 + Math.exp(-d / T));
+      predicted += p * p + (1 - p) * (1 - p);
+    }
+    expect(Math.abs(agree / n - predicted / n)).toBeLessThan(0.015);
   });
 });

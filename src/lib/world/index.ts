@@ -20,6 +20,6 @@ export {
   rankWithTies,
 } from './labeler';
 export { candidateResponses } from './candidates';
-export { measureAgreement, expectedAgreement, labelerTemperatureFor, sampleScoredPairs, type AgreementReport } from './agreement';
+export { measureAgreement, expectedAgreement, labelerTemperatureFor, rankingAgreement, sampleScoredPairs, type AgreementReport } from './agreement';
 export { HELDOUT_WORDS, HELDOUT_MADE_UP, TOPICS, HARM_ACTS } from './lexicon';
 export { ENTITIES } from './kb';
