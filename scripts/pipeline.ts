@@ -130,6 +130,7 @@ function formatSummary(s: PipelineSummary): string {
     ...(['base', 'sft', 'ppo'] as const).map((stage) => `${stage.padEnd(8)} ${FAMILIES.map((f) => (s[stage].by_family[f]?.toFixed(3) ?? '-').padStart(10)).join(' ')}`),
     '',
     `hedging ("i do not know" or a refusal on answerable prompts; the judge scores it 0.50-0.55): base ${s.base.hedge_rate.toFixed(2)}, sft ${s.sft.hedge_rate.toFixed(2)}, ppo ${s.ppo.hedge_rate.toFixed(2)}`,
+    `words that are words of the world: ${(['base', 'sft', 'ppo'] as const).map((m) => `${m} ${(s[m].fluency * 100).toFixed(1)}%`).join(', ')}`,
     '',
     `reward model${s.settings.reward === 'gold' ? ' (trained, not used by PPO: --reward gold)' : ''}: held-out ranking accuracy ${s.rm.heldout_accuracy.toFixed(3)}, ${s.rm.rankings} rankings`,
     `  agreement with gold on fresh samples: ${s.rm.gold_agreement.toFixed(3)} over ${s.rm.pairs} pairs whose gold differs, ${s.rm.gold_agreement_clear.toFixed(3)} over the ${s.rm.clear_pairs} clear ones (gap >= ${CLEAR_GAP})`,

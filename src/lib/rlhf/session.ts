@@ -36,6 +36,8 @@ export interface StageScores extends AssistantRates {
   by_family: Partial<Record<Family, number>>;
   /** Answers to answerable prompts that say "i do not know" or decline (see eval's hedgeRate). */
   hedge_rate: number;
+  /** Share of the words written that are words of the world (readability). */
+  fluency: number;
   /**
    * The final reward model's mean score of these answers: the proxy PPO maximises, beside the
    * gold score it stands in for (over-optimisation is the two parting).
@@ -878,6 +880,7 @@ export class RlhfSession {
         gold_score: report.gold_score,
         by_family: byFamily,
         hedge_rate: hedgeRate(report),
+        fluency: report.fluency,
         ...assistantRates(report),
         rm_score: await this.meanRewardScore(responses),
       };
