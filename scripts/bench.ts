@@ -1,6 +1,6 @@
 // Model benchmark: training step speed and MFU, sampling speed with and without the KV cache,
 // and kernel counts per step, for the default config on one backend.
-//   npm run bench -- [--backend cpu|wasm|webgpu] [--batch 16] [--seq 128] [--steps 5] [--json FILE]
+//   npm run bench -- [--backend cpu|wasm|webgpu] [--batch 16] [--seq 64] [--steps 5] [--gen-tokens 32] [--json FILE]
 // MFU = (3 * flopsPerToken * tokens / step time) / (this backend's own 1024^3 matMul rate).
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
@@ -71,7 +71,8 @@ async function main(): Promise<void> {
   const B = parsePositiveInt('batch', values.batch, 16);
   const T = parsePositiveInt('seq', values.seq, DEFAULT_CONFIG.contextLength);
   const steps = parsePositiveInt('steps', values.steps, backend === 'cpu' ? 2 : 5);
-  const genNew = parsePositiveInt('gen-tokens', values['gen-tokens'], 64);
+  // Half the context: a prompt of the other half, as long as the longest world prompt and more.
+  const genNew = parsePositiveInt('gen-tokens', values['gen-tokens'], Math.floor(DEFAULT_CONFIG.contextLength / 2));
   const config = DEFAULT_CONFIG;
   if (T > config.contextLength) throw new UsageError(`--seq must be <= ${config.contextLength}`);
   if (genNew >= config.contextLength) throw new UsageError(`--gen-tokens must be < ${config.contextLength}`);
