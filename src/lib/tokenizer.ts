@@ -27,14 +27,17 @@ export const SPACE = 5;
 export const GLUE = 6;
 export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>', '<w>', '<sp>', '<nosp>'] as const;
 
-/** Punctuation, in id order. MINUS is "-" written between spaces ("3 - 2"), HYPHEN "-" between letters ("c-a-t"). */
+/**
+ * Punctuation, in id order. "-" is there twice: first the hyphen between letters ("c-a-t"), last
+ * the minus written between spaces ("3 - 2").
+ */
 const PUNCTUATION = ['\n', '.', ',', '?', '!', ':', "'", '-', '/', '+', '*', '=', '-'] as const;
-const NEWLINE = SPECIAL_TOKENS.length;
-const HYPHEN = NEWLINE + 7;
-const MINUS = NEWLINE + 12;
 /** Characters a spelled word is made of (after SPELL). */
 const SPELLING = "abcdefghijklmnopqrstuvwxyz0123456789'";
 const FIRST_PUNCT = SPECIAL_TOKENS.length;
+const NEWLINE = FIRST_PUNCT + PUNCTUATION.indexOf('\n');
+const HYPHEN = FIRST_PUNCT + PUNCTUATION.indexOf('-');
+const MINUS = FIRST_PUNCT + PUNCTUATION.lastIndexOf('-');
 const FIRST_LETTER = FIRST_PUNCT + PUNCTUATION.length;
 const FIRST_WORD = FIRST_LETTER + SPELLING.length;
 
@@ -51,7 +54,8 @@ export const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789 .,?!'-:+*=/\n";
 
 const wordToId = new Map<string, number>(WORDS.map((w, i) => [w, FIRST_WORD + i]));
 const letterToId = new Map<string, number>([...SPELLING].map((c, i) => [c, FIRST_LETTER + i]));
-const punctToId = new Map<string, number>(PUNCTUATION.slice(0, 12).map((p, i) => [p, FIRST_PUNCT + i]));
+/** Each mark's id; "-" maps to the hyphen (encode picks the minus by its spaces). */
+const punctToId = new Map<string, number>(PUNCTUATION.map((p, i) => [p, FIRST_PUNCT + i] as [string, number]).filter(([, id]) => id !== MINUS));
 
 /** Whether a token joins the one before it / after it without a space. */
 const GLUE_BEFORE = new Set<number>([SPACE, GLUE, NEWLINE, HYPHEN, ...['.', ',', '?', '!', ':', "'", '/'].map((p) => punctToId.get(p)!)]);
