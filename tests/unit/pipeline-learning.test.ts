@@ -2,13 +2,11 @@
 // does at this budget, asserted with margins: SFT learns the answer format (gold score well above
 // the base model's), and PPO optimises the reward it is given (its held-out answers score higher
 // under the reward model than SFT's) on a KL leash. This is the same runPipeline the CLI runs and
-// the page's worker drives; it takes about fifteen minutes on one core.
+// the page's worker drives; it took 14 minutes beside two other pipeline runs (word tokens).
 //
-// What it does not assert: that PPO beats SFT on the gold judge. At this budget that depends on
-// the simulated labeler's random draw, not on the code: on seed 1 the same labeler distribution
-// with the draw of an earlier build gave a reward model agreeing with gold on 0.575 of fresh
-// pairs (0.744 of clear ones) and PPO +0.057 gold; today's draw (identical answers now always
-// tied, which changes the draw but not its distribution) gives 0.464 (0.549) and PPO -0.011.
+// What it does not assert: that PPO beats SFT on the gold judge. At this budget PPO's gold gain
+// over SFT is -0.008 to +0.028 over seeds 1-5 of the default preset (win rate 0.495 to 0.536), a
+// spread as large as the gain, and less than greedy decoding of SFT alone wins (0.514 to 0.550).
 // Per-seed figures: docs/RESULTS.md. Making the gold gain reliable is the lesson issue's work.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,12 +17,12 @@ import { applyCheckpoint, parseCheckpoint } from '../../src/lib/io/checkpoint';
 import { DEFAULT_CONFIG, GPT } from '../../src/lib/model';
 import { runPipeline, settingsFor, type PipelineSummary } from '../../src/lib/rlhf';
 
-/** SFT's gold score over the base model's (measured +0.116: 0.501 -> 0.617 on 480 answers). */
+/** SFT's gold score over the base model's (default preset, seeds 1-5: +0.113 to +0.149 on 480 answers). */
 const SFT_GOLD_MARGIN = 0.05;
 /**
- * PPO's mean reward-model score of its held-out answers over SFT's (measured +0.052: -0.225 ->
- * -0.173). The reward model's scores of the answers to one prompt spread about 0.4 (std), so 0.02
- * is about one standard error of the difference of two 480-answer means; a PPO that ignored or
+ * PPO's mean reward-model score of its held-out answers over SFT's (default preset, seed 1, word
+ * tokens: +0.260, -0.035 -> 0.225; +0.052 with characters). The reward model's scores of the
+ * answers to one prompt spread about 0.4 (std), so 0.02 is about one standard error of the difference of two 480-answer means; a PPO that ignored or
  * inverted its reward would end near 0 or below.
  */
 const RM_SCORE_MARGIN = 0.02;
@@ -72,6 +70,9 @@ describe('the quick preset (seeded)', () => {
   it('SFT learns the answer format: well above the base model on the gold judge', () => {
     expect(summary.sft.gold_score - summary.base.gold_score).toBeGreaterThanOrEqual(SFT_GOLD_MARGIN);
     expect(summary.base.win_rate_vs_sft).toBeLessThan(0.4);
+    // Readable: word tokens leave no glued or made-up words (100.0% on seeds 1-5; characters: 95.8%).
+    expect(summary.sft.fluency).toBeGreaterThanOrEqual(0.99);
+    expect(summary.ppo.fluency).toBeGreaterThanOrEqual(0.99);
   });
 
   it('PPO optimises the reward model on held-out prompts, on the KL leash', () => {

@@ -1,6 +1,6 @@
 // Pipeline presets: layered partial settings over the one settings tree (settings.ts), so a
 // preset says only what it changes. `default` is what the README, the CLI and the page run;
-// `quick` is the learning test's (about twelve minutes on one core); `tiny` runs in seconds.
+// `quick` is the learning test's; `tiny` runs in seconds.
 
 import { DEFAULT_SETTINGS, SettingsError, settingsProblems, type PipelineSettings } from './settings';
 
@@ -8,12 +8,10 @@ export { DEFAULT_SETTINGS, settingsProblems, type PipelineSettings };
 
 export const PRESETS = {
   default: {},
-  // The default's two rounds with a shorter SFT search (both keep the best held-out step, 100, so
-  // the weights are the same) and fewer evaluations along the way. One round is not enough: the
-  // first reward model has not seen the policy's drift, and PPO on it alone ends below SFT. Nor
-  // is a smaller budget: half the rankings (160 a round) and half the PPO iterations (10) ended
-  // below SFT (gold 0.610 vs 0.617, win 0.493), and at PPO batch 16, learning rate 2e-4 as well
-  // (0.570, win 0.405), so the test keeps the default's budget and its twelve minutes.
+  // The default's two rounds with a shorter SFT search and fewer evaluations along the way. With
+  // character tokens one round was not enough (the first reward model had not seen the policy's
+  // drift, and PPO on it alone ended below SFT), nor was half the rankings or half the PPO
+  // iterations; not re-measured with word tokens (docs/RESULTS.md).
   quick: {
     sftMaxSteps: 120,
     sftEvalEvery: 20,

@@ -113,8 +113,9 @@ export const DEFAULT_SETTINGS: PipelineSettings = {
   ppoBatchSize: 32,
   ppoLearningRate: 1e-4,
   ppoEpochs: 4,
-  // Seed 1, two rounds: beta 0.05 let the policy drift to hedging (win rate 0.524, hedging on a
-  // third of answerable prompts); 0.1 won 0.602 (hedging 0.33), 0.2 won 0.595 (hedging 0.13).
+  // Character tokens, seed 1: beta 0.05 let the policy drift to hedging (win rate 0.524, hedging on
+  // a third of answerable prompts); 0.1 won 0.602 (hedging 0.33), 0.2 won 0.595 (hedging 0.13).
+  // Word tokens, seed 1: 0.1 won 0.537 (hedging 0.01), 0.2 won 0.526 (docs/RESULTS.md).
   beta: 0.2,
   klTarget: null,
   ptxCoef: 0,
