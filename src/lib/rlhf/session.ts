@@ -144,8 +144,7 @@ export interface SessionSnapshot {
   iterationsDone: number;
   lastKl: number;
   labelerAgreement: number;
-  /** Missing in runs saved before it was measured (NaN then). */
-  interLabelerAgreement?: number;
+  interLabelerAgreement: number;
   baseResponses: string[];
   sftResponses: string[];
   history: EvalPoint[];
@@ -517,7 +516,7 @@ export class RlhfSession {
     session.iterationsDone = state.iterationsDone;
     session.lastKl = state.lastKl;
     session.labelerAgreement = state.labelerAgreement ?? Number.NaN;
-    session.interLabelerAgreement = state.interLabelerAgreement ?? Number.NaN;
+    session.interLabelerAgreement = state.interLabelerAgreement ?? Number.NaN; // JSON keeps NaN as null
     session.baseResponses = [...state.baseResponses];
     session.sftResponses = [...state.sftResponses];
     session.history.push(...state.history);
