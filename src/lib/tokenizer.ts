@@ -160,11 +160,6 @@ export function unknownChars(text: string): string[] {
   return [...unknown];
 }
 
-/** The words of `text` that are spelled out because the world's lexicon has no token for them. */
-export function spelledWords(text: string): string[] {
-  return [...text.toLowerCase().matchAll(/[a-z0-9]+(?:'[a-z0-9]+)*/g)].map((m) => m[0]).filter((w) => !wordToId.has(w));
-}
-
 /** A readable name for a token id, for debugging and sample tables. */
 export function tokenName(id: number): string {
   if (id >= 0 && id < SPECIAL_TOKENS.length) return SPECIAL_TOKENS[id];

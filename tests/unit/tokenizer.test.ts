@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BOS, EOS, GLUE, PAD, SPACE, SPELL, TOKENIZER_ID, UNK, VOCAB_SIZE, decode, encode, spelledWords, tokenName, unknownChars,
+  BOS, EOS, GLUE, PAD, SPACE, SPELL, TOKENIZER_ID, UNK, VOCAB_SIZE, decode, encode, tokenName, unknownChars,
 } from '../../src/lib/tokenizer';
 import { WORDS } from '../../src/lib/tokenizer-words';
 import { FEW_SHOT_EXAMPLES, encodeExchange, encodeFewShotPrompt, encodePrompt, encodeResponse, promptText } from '../../src/lib/world/format';
@@ -38,7 +38,7 @@ describe('word tokenizer', () => {
     expect(ids[1]).toBe(SPELL);
     expect(ids).toHaveLength(2 + 'elephant'.length);
     expect(decode(ids)).toBe('an elephant');
-    expect(spelledWords('an elephant and a zorbin')).toEqual(['elephant', 'zorbin']);
+    expect(names('an elephant and a zorbin')).toEqual(['an', '<w>', ...'elephant', 'and', 'a', '<w>', ...'zorbin']);
   });
 
   it('keeps spacing the rule would not give, with explicit tokens', () => {

@@ -1,7 +1,7 @@
 // Answers to a list of prompts from a model, in fixed-size batches (fixed shapes let the WebGPU
 // buffer pool reuse its buffers; the last batch is padded with repeats and trimmed).
 import { decode } from '../tokenizer';
-import { encodeFewShotPrompt, encodePrompt } from '../world/format';
+import { encodeFewShotPrompt } from '../world/format';
 import { generate, type GPT } from '../model';
 
 export interface ResponseSampling {
@@ -25,7 +25,7 @@ export async function sampleResponses(
   const out: string[] = [];
   for (let start = 0; start < prompts.length; start += batchSize) {
     const chunk = prompts.slice(start, start + batchSize);
-    const ids = chunk.map((p) => (options.shots ? encodeFewShotPrompt(p, options.shots) : encodePrompt(p)));
+    const ids = chunk.map((p) => encodeFewShotPrompt(p, options.shots ?? []));
     while (ids.length < batchSize && prompts.length > batchSize) ids.push(ids[0]);
     const { responses } = await generate(model, ids, {
       maxNewTokens: options.maxNewTokens,

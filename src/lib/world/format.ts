@@ -16,7 +16,7 @@ export function promptText(prompt: string): string {
 
 /** Token ids of the conditioning part: BOS + template + prompt (no EOS). */
 export function encodePrompt(prompt: string): number[] {
-  return [BOS, ...encode(promptText(prompt))];
+  return encodeFewShotPrompt(prompt, []);
 }
 
 /** encodePrompt after answered examples, as GPT-3 was prompted before InstructGPT ("prompted base"). */
