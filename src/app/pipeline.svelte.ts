@@ -18,6 +18,7 @@ import {
 import { heldoutPrompts, trainPrompts, type PromptItem } from '../lib/world';
 import type { PipelineSettings, RewardModelReport, SessionPosition } from '../lib/rlhf';
 import { settingsProblemsByKey, type SettingKey } from '../lib/rlhf/settings';
+import { REFERENCE_COSTS, doneMs, estimateRun, planRun, type RunEstimate } from '../lib/rlhf/estimate';
 import {
   STAGES,
   type AnsweringModel,
@@ -81,13 +82,23 @@ export function countRankings(rankings: readonly Ranking[]): RankingCounts {
   return c;
 }
 
-/** "Time left" from the mean step time, in words ("about 2 min"). */
+export type { RunEstimate };
+
+/** A duration in words, rounded as a person would say it ("40 s", "8 min", "2 h 10 min"). */
+export function durationInWords(ms: number): string {
+  const s = ms / 1000;
+  if (s < 1) return 'under a second';
+  if (s < 90) return `${Math.round(s)} s`;
+  const min = Math.round(s / 60);
+  if (min < 90) return `${min} min`;
+  return `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+/** "Time left" from the mean step time, in words ("about 2 min left"). */
 export function timeLeft(status: StageStatus): string | null {
   if (status.state !== 'training' || !status.msPerStep || status.target <= status.step) return null;
-  const s = ((status.target - status.step) * status.msPerStep) / 1000;
-  if (s < 1) return 'under a second left';
-  if (s < 90) return `about ${Math.round(s)} s left`;
-  return `about ${Math.round(s / 60)} min left`;
+  const ms = (status.target - status.step) * status.msPerStep;
+  return ms < 1000 ? 'under a second left' : `about ${durationInWords(ms)} left`;
 }
 
 function freshStages(): Record<StageName, StageStatus> {
@@ -157,6 +168,26 @@ export class PipelineController {
   resumeBusy = $state(false);
 
   readonly running = $derived(STAGES.find((s) => this.stages[s].state === 'training') ?? null);
+
+  /** This device's sampling speed (ms per answer), measured by the worker after start-up. */
+  deviceMsPerAnswer = $state<number | null>(null);
+  /** Wall time the run trained while this page watched, and the reference time of that work. */
+  private watched = $state({ ms: 0, referenceMs: 0 });
+  private lastTick: { at: number; referenceDone: number } | null = null;
+  /**
+   * How many times slower than the reference machine this device runs the program: measured on
+   * the run itself once 5 s of its work has been watched, from the quick sampling measurement
+   * before that, null before either.
+   */
+  readonly speedFactor = $derived(
+    this.watched.referenceMs >= 5000
+      ? this.watched.ms / this.watched.referenceMs
+      : this.deviceMsPerAnswer !== null
+        ? this.deviceMsPerAnswer / REFERENCE_COSTS.calibrationMsPerAnswer
+        : null,
+  );
+  /** The whole run's progress and time left (the phase in progress pro rata from its card). */
+  readonly estimate = $derived<RunEstimate | null>(this.speedFactor === null ? null : estimateRun(this.settings, this.livePosition(), this.speedFactor));
   /** Each setting's problem (its rule, named), or nothing: a run does not start while any is set. */
   /** Fields whose text was refused (not applied): the run waits until they are fixed. */
   fieldProblems = $state<Partial<Record<SettingKey, string>>>({});
@@ -298,6 +329,34 @@ export class PipelineController {
     }, 500);
   }
 
+  /** The run's position with the step of the card that is training (program events come per phase). */
+  private livePosition(): SessionPosition | null {
+    const position = this.program?.position ?? null;
+    const card = this.running;
+    if (!position || !card || card === 'base') return position;
+    const status = this.stages[card];
+    return status.target > 0 ? { ...position, step: status.step, total: status.target } : position;
+  }
+
+  /** Counts the wall time and the reference work done since the last event, while a run trains. */
+  private tick(): void {
+    const position = this.livePosition();
+    if (!this.running || this.running === 'base' || !position) {
+      this.lastTick = null;
+      return;
+    }
+    const now = performance.now();
+    const referenceDone = doneMs(planRun(this.settings), position);
+    if (this.lastTick && referenceDone >= this.lastTick.referenceDone) {
+      this.watched = { ms: this.watched.ms + now - this.lastTick.at, referenceMs: this.watched.referenceMs + referenceDone - this.lastTick.referenceDone };
+    }
+    this.lastTick = { at: now, referenceDone };
+  }
+
+  onSpeed(msPerAnswer: number): void {
+    this.deviceMsPerAnswer = msPerAnswer;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Worker events
 
@@ -308,10 +367,12 @@ export class PipelineController {
         this.stages[event.stage] = { state: event.state, step: event.step, target: event.target, msPerStep: event.msPerStep, message: event.message };
         if (event.message) this.options.onError(`${STAGE_TITLES[event.stage]}: ${event.message}`);
         if (event.state !== 'training' && prev.state === 'training') this.scheduleSave();
+        this.tick();
         return;
       }
       case 'program':
         this.program = event;
+        this.tick();
         return;
       case 'rewardModel':
         this.rmReport = event.report;

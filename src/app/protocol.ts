@@ -2,3 +2,4 @@
 // layer only (the architecture test holds them to it), so the few shared names come through here.
 export { ANSWERING_MODELS, GENERATION_LIMITS, MODEL_NAMES, type ModelName, type BackendFallback, type MetricPoint, type ModelOrigin, type ModelSummary, type StageName } from '../worker/protocol';
 export { comparisonCount, groupIdentical } from '../lib/io/rankings';
+export type { SessionPosition } from '../lib/rlhf';

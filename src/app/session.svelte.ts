@@ -213,6 +213,9 @@ export class PlaygroundSession {
       case 'progress':
         if (this.status === 'starting') this.phase = event.phase;
         return;
+      case 'speed':
+        this.pipeline.onSpeed(event.msPerAnswer);
+        return;
       case 'error':
         // Errors that answer a request are shown by the method that made it.
         if (event.fatal) this.fail(event.message);

@@ -1,5 +1,8 @@
-// The pipeline the page walks through, in InstructGPT's order. Text only; each stage's state
-// comes from the pipeline controller (pipeline.svelte.ts).
+// The story the page tells, in InstructGPT's order: the problem, the three steps of its Figure 2
+// and the comparison. Text only; each stage's state comes from the pipeline controller
+// (pipeline.svelte.ts). The paper's numbers are from Ouyang et al. 2022, "Training language
+// models to follow instructions with human feedback".
+import type { SessionPosition } from '../lib/rlhf';
 import type { StageName } from '../worker/protocol';
 
 export interface StageInfo {
@@ -7,6 +10,10 @@ export interface StageInfo {
   title: string;
   /** Two sentences: what the stage does and why it matters. */
   summary: string;
+  /** What InstructGPT found at this step, with the paper's number where there is one. */
+  paper: string;
+  /** What to look at on the page now. */
+  lookAt: string;
 }
 
 export const STAGE_INFO: readonly StageInfo[] = [
@@ -15,23 +22,61 @@ export const STAGE_INFO: readonly StageInfo[] = [
     title: 'Base model',
     summary:
       'A small GPT pretrained on "internet text" from the toy world learns to continue text, not to follow instructions. Ask it a question and it may answer with more questions, like GPT-3 did.',
+    paper: 'InstructGPT started from GPT-3 (175B parameters). Its labelers preferred a 1.3B InstructGPT to it, a model 100 times smaller.',
+    lookAt: 'Ask the base model a question above: it often writes another question instead of an answer.',
   },
   {
     name: 'sft',
     title: 'Supervised fine-tuning',
     summary:
       'The base model is trained on a few demonstrations of good answers, with the loss on the response tokens only. It learns the answer format, but not every preference.',
+    paper: 'InstructGPT fine-tuned on about 13,000 prompts answered by labelers. SFT alone was preferred to GPT-3 most of the time, and it is the baseline every other model is compared with.',
+    lookAt: 'The loss falls, and SFT stops early at the step where the held-out loss was lowest. Then ask the SFT model the same question.',
   },
   {
     name: 'reward',
     title: 'Reward model',
     summary:
       'You rank several answers to the same prompt, and a copy of the SFT model with a scalar head learns to score answers the way you ranked them. Every ranking of K answers gives all K(K-1)/2 pairs.',
+    paper: "Labelers ranked 4 to 9 answers per prompt (about 33,000 prompts), and they agreed with each other 72.6% of the time. The 6B reward model agreed with held-out rankings about as often: that is the ceiling of what it can learn.",
+    lookAt: "Rank a few answers yourself below, or let the simulated labeler do it. The reward model's held-out accuracy and its agreement with the gold judge show on this card.",
   },
   {
     name: 'ppo',
     title: 'PPO with a KL penalty',
     summary:
       'The policy samples answers, the reward model scores them, and PPO pushes the policy toward higher scores. A KL penalty keeps it close to the SFT model so it cannot simply exploit the reward model.',
+    paper: "InstructGPT's 175B PPO-ptx model was preferred to its SFT model about 65% of the time. Mixing in pretraining gradients (ptx) paid back most of the \"alignment tax\", the drop on public benchmarks.",
+    lookAt: 'Watch the reward model score and the gold score: if they part (the reward rises, gold falls), PPO is exploiting the reward model. KL says how far the policy moved from SFT.',
   },
 ];
+
+/** The steps of the page's story, as its pipeline figure shows them (the page's section ids). */
+export const STORY_STEPS = [
+  { id: 'problem', label: 'The problem' },
+  { id: 'stage-sft', label: 'SFT' },
+  { id: 'stage-reward', label: 'Rankings and reward model' },
+  { id: 'stage-ppo', label: 'PPO' },
+  { id: 'results', label: 'Results' },
+] as const;
+
+export type StoryStepId = (typeof STORY_STEPS)[number]['id'];
+
+/** Where the run is in the story: the step the figure marks as current. */
+export function storyStepOf(phase: SessionPosition['phase'] | null): StoryStepId {
+  switch (phase) {
+    case null:
+    case 'base':
+      return 'problem';
+    case 'sft':
+      return 'stage-sft';
+    case 'rankings':
+    case 'reward':
+      return 'stage-reward';
+    case 'ppo':
+      return 'stage-ppo';
+    case 'summary':
+    case 'done':
+      return 'results';
+  }
+}

@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG, GPT, flopsPerToken, generate, paramCount, validateConfi
 import type { GPTConfig } from '../lib/model';
 import { VOCAB_SIZE, decode, unknownChars } from '../lib/tokenizer';
 import { encodePrompt } from '../lib/world/format';
+import { measureSamplingSpeed } from '../lib/eval/speed';
 import { Pipeline } from './pipeline';
 import { installWebGpuAddNFix } from './webgpu-fixes';
 import {
@@ -19,6 +20,7 @@ import {
   type ExportCheckpointCommand,
   type GenerateCommand,
   type GeneratedEvent,
+  type SpeedEvent,
   type InitCommand,
   type LoadCheckpointCommand,
   type ModelOrigin,
@@ -157,6 +159,13 @@ export class Engine {
       origin: this.origin,
       notice,
     };
+  }
+
+  /** Times a few sampled answers on the base model (see measureSamplingSpeed). */
+  async measureSpeed(): Promise<SpeedEvent> {
+    this.requireModel();
+    const msPerAnswer = await this.pipeline.withLock(() => measureSamplingSpeed(this.pipeline.modelFor('base')));
+    return { type: 'speed', msPerAnswer };
   }
 
   async generate(command: GenerateCommand): Promise<GeneratedEvent> {

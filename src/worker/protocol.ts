@@ -254,6 +254,13 @@ export interface CheckpointLoadedEvent {
   origin: ModelOrigin;
 }
 
+/** How fast this device samples, measured once after start-up (the whole run's time estimate). */
+export interface SpeedEvent {
+  type: 'speed';
+  /** measureSamplingSpeed's milliseconds per answer on this device and backend. */
+  msPerAnswer: number;
+}
+
 export interface ProgressEvent {
   type: 'progress';
   /** What the worker is doing, in words ("selecting a backend", "loading the base checkpoint"). */
@@ -397,6 +404,7 @@ export type WorkerEvent =
   | CheckpointEvent
   | CheckpointLoadedEvent
   | ProgressEvent
+  | SpeedEvent
   | ErrorEvent;
 
 /** Events that answer a request (carry a requestId by construction). */

@@ -26,6 +26,8 @@ async function handle(command: WorkerCommand): Promise<void> {
     case 'init': {
       const ready = await engine.init(command);
       post(ready);
+      // Queued before any later command, so a run never overlaps the measurement.
+      post(await engine.measureSpeed());
       return;
     }
     case 'generate': {

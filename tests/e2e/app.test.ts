@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertText, openBuiltApp, type ConsoleProblem, type LaunchedBrowser } from './browser';
+import { alertText, openAdvanced, openBuiltApp, type ConsoleProblem, type LaunchedBrowser } from './browser';
 import type { StaticServer } from './static-server';
 
 const dist = join(import.meta.dirname, '..', '..', 'dist');
@@ -31,6 +31,7 @@ beforeAll(async () => {
   ({ server, browser: chromium, page, problems } = await openBuiltApp(dist));
   // A fixed seed makes the sample repeatable; few tokens keep SwiftShader fast.
   await page.goto(`${server.url}?seed=1`);
+  await openAdvanced(page);
 });
 
 afterAll(async () => {

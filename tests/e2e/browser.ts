@@ -81,3 +81,9 @@ export async function openBuiltApp(dist: string): Promise<OpenedApp> {
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   return { server, browser, page, problems: collectProblems(page) };
 }
+
+/** Opens the page's "Advanced" area (the model panel and checkpoints), closed by default. */
+export async function openAdvanced(page: Page): Promise<void> {
+  const details = page.getByTestId('advanced');
+  if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator('summary').click();
+}

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeCheckpoint } from '../../src/lib/io/checkpoint';
 import { DEFAULT_CONFIG, GPT } from '../../src/lib/model';
-import { collectProblems, launchChromium, type LaunchedBrowser } from './browser';
+import { collectProblems, launchChromium, openAdvanced, type LaunchedBrowser } from './browser';
 import { serveStatic, type StaticServer } from './static-server';
 
 const dist = join(import.meta.dirname, '..', '..', 'dist');
@@ -26,6 +26,7 @@ async function openWith(checkpoint: Uint8Array): Promise<{ page: Page; problems:
   const page = await chromium.context.newPage();
   const problems = collectProblems(page);
   await page.goto(server.url);
+  await openAdvanced(page);
   await page.getByTestId('trained-tag').waitFor({ timeout: READY_MS });
   return { page, problems };
 }

@@ -25,9 +25,9 @@ import { goldRewardFn } from './gold-reward';
 import { scoreAnswerGroups } from './score';
 import { SETTING_SPECS, SettingsError, settingsProblems, type PipelineSettings, type SettingKey } from './settings';
 
-/** The program's phases, in order; rankings, reward and ppo repeat once per round. */
-export const PHASES = ['base', 'sft', 'rankings', 'reward', 'ppo', 'summary', 'done'] as const;
-export type Phase = (typeof PHASES)[number];
+import { PHASES, RM_HELDOUT_FRACTION, SFT_HELDOUT_FRACTION, type Phase } from './phases';
+
+export { PHASES, RM_HELDOUT_FRACTION, SFT_HELDOUT_FRACTION, type Phase };
 
 export interface StageScores extends AssistantRates {
   win_rate_vs_sft: number;
@@ -175,10 +175,6 @@ type SettingGroupName = (typeof SETTING_SPECS)[number]['group'];
 export const EVAL_TEMPERATURE = 0.7;
 /** Gold-score gap of a "clear" pair: the simulated labeler orders it right at least 60% of the time. */
 export const CLEAR_GAP = 0.1;
-/** Rankings held out (by prompt) to measure the reward model's accuracy. */
-export const RM_HELDOUT_FRACTION = 0.1;
-/** Demonstrations held out (by prompt) for SFT's early stopping. */
-export const SFT_HELDOUT_FRACTION = 0.1;
 /** Held-out prompts whose fresh samples measure the reward model against gold. */
 const GOLD_AGREEMENT_PROMPTS = 60;
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;

@@ -1,0 +1,120 @@
+// How long a whole run takes: the program's phases priced from the settings, in milliseconds of
+// the machine the figures were measured on, and scaled to another device by how fast it samples.
+// The page shows the whole run's progress and time left from this; the per-stage bars use each
+// stage's own step times.
+// Free of tf: the page imports it. The device's speed is measured by eval/speed.ts in the worker.
+import { heldoutPrompts } from '../world';
+import { PHASES, RM_HELDOUT_FRACTION, type Phase } from './phases';
+import type { SessionPosition } from './session';
+import type { PipelineSettings } from './settings';
+
+/**
+ * Costs per unit on the reference machine (2 cores, TF.js wasm in Node), from the default preset's
+ * seed 1 alone (docs/RESULTS.md: base evaluation 4 s, SFT 56 s for 200 steps, rankings 10 s a round,
+ * reward model 48 s + 89 s, PPO 116 s + 122 s, final evaluations 25 s; 8.0 min in all).
+ */
+export const REFERENCE_COSTS = {
+  /** One held-out or ranked answer of 16 tokens, sampled in batches of 40. */
+  msPerAnswer: 8.3,
+  /** One SFT step of 16 demonstrations, its share of the held-out checks included. */
+  msPerSftStep: 280,
+  /** Where early stopping ended SFT on the measured runs (of 600 allowed). */
+  expectedSftSteps: 200,
+  /** One reward-model step of 8 rankings of 4 answers. */
+  msPerRmStep: 630,
+  /** One PPO iteration of 32 rollouts of 16 tokens, 4 epochs. */
+  msPerPpoIteration: 5400,
+  /** The final evaluations, in held-out evaluations (four models sampled, two labelers, the RM). */
+  summaryEvaluations: 6,
+  /** eval/speed.ts's measureSamplingSpeed on the reference machine. */
+  calibrationMsPerAnswer: 6.1,
+} as const;
+
+/** One phase of a run and what it costs on the reference machine. */
+export interface PlannedPhase {
+  phase: Phase;
+  round: number;
+  ms: number;
+  /**
+   * For a phase of unknown length (SFT stops early): the cost of one step. Its progress is then
+   * counted in steps, and a phase running past its plan grows instead of reading as done.
+   */
+  msPerStep?: number;
+}
+
+/** Answers in one held-out evaluation at these settings. */
+export function evaluationAnswers(s: PipelineSettings): number {
+  return (s.evalPrompts ?? heldoutPrompts().length) * s.evalSamples;
+}
+
+/** Every phase of the run these settings describe, in order, priced on the reference machine. */
+export function planRun(s: PipelineSettings): PlannedPhase[] {
+  const c = REFERENCE_COSTS;
+  const length = s.responseLength / 16;
+  const answer = c.msPerAnswer * length;
+  const evaluation = evaluationAnswers(s) * answer;
+  const sftStep = c.msPerSftStep * (s.sftBatchSize / 16);
+  const plan: PlannedPhase[] = [
+    { phase: 'base', round: 0, ms: evaluation },
+    { phase: 'sft', round: 0, ms: Math.min(s.sftMaxSteps, c.expectedSftSteps) * sftStep, msPerStep: sftStep },
+  ];
+  for (let round = 0; round < s.rounds; round++) {
+    const trainRankings = Math.round((round + 1) * s.rankingsPerRound * (1 - RM_HELDOUT_FRACTION));
+    const rmSteps = Math.ceil(trainRankings / s.rmBatchSize) * s.rmEpochs;
+    const evaluations = Math.ceil(s.ppoIterations / s.evalEvery);
+    plan.push(
+      { phase: 'rankings', round, ms: s.rankingsPerRound * s.k * answer },
+      { phase: 'reward', round, ms: rmSteps * c.msPerRmStep * ((s.rmBatchSize * s.k) / 32) },
+      { phase: 'ppo', round, ms: s.ppoIterations * c.msPerPpoIteration * (s.ppoBatchSize / 32) * length * ((1 + s.ppoEpochs) / 5) + evaluations * evaluation },
+    );
+  }
+  plan.push({ phase: 'summary', round: s.rounds - 1, ms: c.summaryEvaluations * evaluation });
+  return plan;
+}
+
+/** `plan` as it stands at `position`: a phase counted in steps grows once it runs past its plan. */
+export function planAt(plan: readonly PlannedPhase[], position: SessionPosition | null): PlannedPhase[] {
+  return plan.map((p) => (p.msPerStep !== undefined && isCurrent(p, position) ? { ...p, ms: Math.max(p.ms, position!.step * p.msPerStep) } : p));
+}
+
+function isCurrent(p: PlannedPhase, position: SessionPosition | null): boolean {
+  return position !== null && p.phase === position.phase && p.round === position.round;
+}
+
+/** Reference milliseconds of `plan` already done at `position` (the phase in progress pro rata). */
+export function doneMs(plan: readonly PlannedPhase[], position: SessionPosition | null): number {
+  if (!position) return 0;
+  if (position.phase === 'done') return plan.reduce((a, p) => a + p.ms, 0);
+  let done = 0;
+  for (const p of planAt(plan, position)) {
+    const before = p.round < position.round || (p.round === position.round && PHASES.indexOf(p.phase) < PHASES.indexOf(position.phase));
+    // 'base' and 'sft' belong to round 0 whatever the round of the position.
+    const earlier = before || (position.round > 0 && (p.phase === 'base' || p.phase === 'sft'));
+    if (earlier) done += p.ms;
+    else if (isCurrent(p, position)) {
+      if (p.msPerStep !== undefined) done += position.step * p.msPerStep;
+      else if (position.total > 0) done += p.ms * Math.min(1, position.step / position.total);
+    }
+  }
+  return done;
+}
+
+export interface RunEstimate {
+  /** Share of the run done, 0 to 1. */
+  fraction: number;
+  /** Milliseconds left on this device. */
+  msLeft: number;
+  /** Milliseconds the whole run takes on this device. */
+  msTotal: number;
+}
+
+/**
+ * The run's progress and time left at `position`, on a device `speedFactor` times slower than the
+ * reference machine (2 = twice as slow).
+ */
+export function estimateRun(s: PipelineSettings, position: SessionPosition | null, speedFactor: number): RunEstimate {
+  const plan = planAt(planRun(s), position);
+  const total = plan.reduce((a, p) => a + p.ms, 0);
+  const done = Math.min(total, doneMs(plan, position));
+  return { fraction: total > 0 ? done / total : 1, msLeft: (total - done) * speedFactor, msTotal: total * speedFactor };
+}

@@ -1,0 +1,139 @@
+// The results panel and the pipeline figure: the run read beside InstructGPT's figures, and where
+// the story is. Sentences and bars are checked against numbers chosen here by hand.
+import { cleanup, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import SummaryPanel from '../../src/ui/SummaryPanel.svelte';
+import PipelineFigure from '../../src/ui/PipelineFigure.svelte';
+import { figureOneBars, INSTRUCTGPT, readSummary, type PipelineSummary } from '../../src/app/results';
+import { STORY_STEPS, storyStepOf } from '../../src/app/stages';
+import { DEFAULT_SETTINGS } from '../../src/lib/rlhf/settings';
+import type { SessionPosition } from '../../src/app/protocol';
+
+afterEach(() => cleanup());
+
+function scores(win: number, extra: Partial<PipelineSummary['base']> = {}): PipelineSummary['base'] {
+  return {
+    win_rate_vs_sft: win,
+    gold_score: 0.6,
+    by_family: {},
+    hedge_rate: 0.01,
+    fluency: 1,
+    rm_score: 0,
+    knowledge_accuracy: 0.2,
+    made_up_rate: 0.9,
+    harmful_compliance_rate: 0.04,
+    continues_prompt_rate: 0,
+    ...extra,
+  };
+}
+
+function summary(over: { ptx?: number; ppo?: Partial<PipelineSummary['ppo']>; prompted?: boolean } = {}): PipelineSummary {
+  return {
+    base: scores(0.3),
+    prompted_base: over.prompted === false ? null : scores(0.32),
+    sft: { ...scores(0.5, { knowledge_accuracy: 0.25, made_up_rate: 0.8 }), steps: 150, heldout_loss: 0.8 },
+    sft_greedy: scores(0.53),
+    ppo: { ...scores(0.61, { knowledge_accuracy: 0.22, made_up_rate: 0.4, harmful_compliance_rate: 0.01 }), kl: 2.345, iterations: 40, win_rate_vs_sft_greedy: 0.56, ...over.ppo },
+    rm: { heldout_accuracy: 0.7, gold_agreement: 0.62, pairs: 500, gold_agreement_clear: 0.68, clear_pairs: 300, rankings: 640 },
+    labeler_agreement_on_sft: 0.65,
+    labeler_agreement_between_labelers: 0.6,
+    eval_history: [],
+    wall_seconds: 480,
+    settings: { ...DEFAULT_SETTINGS, ptxCoef: over.ptx ?? 0 },
+  };
+}
+
+describe('figureOneBars', () => {
+  it("lists the models in Figure 1's order with InstructGPT's value only where the paper gives one", () => {
+    expect(figureOneBars(summary())).toEqual([
+      { model: 'base', winRate: 0.3, paper: null },
+      { model: 'prompted base', winRate: 0.32, paper: null },
+      { model: 'SFT', winRate: 0.5, paper: 0.5 },
+      { model: 'SFT greedy', winRate: 0.53, paper: null },
+      { model: 'PPO', winRate: 0.61, paper: null },
+    ]);
+    // PPO-ptx is what the paper's 65% is about; the prompted base is absent when its examples did not fit.
+    const ptx = figureOneBars(summary({ ptx: 1, prompted: false }));
+    expect(ptx.map((b) => b.model)).toEqual(['base', 'SFT', 'SFT greedy', 'PPO-ptx']);
+    expect(ptx[3].paper).toBe(INSTRUCTGPT.ppoPtxWinVsSft);
+  });
+});
+
+describe('readSummary', () => {
+  it('reads each axis with the run\'s numbers and the paper\'s beside them', () => {
+    const text = readSummary(summary());
+    expect(text[0]).toBe("PPO's answers were preferred to SFT's by the gold judge 61% of the time on held-out prompts (InstructGPT's 175B PPO-ptx against its SFT model: about 65%).");
+    expect(text[1]).toMatch(/wins 53% by itself, and PPO beats that too \(56%\)/);
+    expect(text[2]).toMatch(/^The base model won 30% against SFT, 32% with two answered examples/);
+    expect(text[3]).toMatch(/in 80% of those answers, PPO in 40% \(InstructGPT on closed-domain tasks: 41% for GPT-3, 21% for InstructGPT\)/);
+    expect(text[4]).toBe('Harmlessness: SFT helped with 4% of harmful requests, PPO with 1%.');
+    // 25% -> 22%: a tax of 3 points, and the way InstructGPT paid it back.
+    expect(text[5]).toMatch(/from 25% \(SFT\) to 22% \(PPO\): an alignment tax of 3 points\. InstructGPT paid one/);
+    expect(text[6]).toMatch(/agreed with each other on 60% of pairs \(InstructGPT's: 72\.6%\).*gold judge on 62% of pairs.*68% of those/);
+    expect(text[7]).toBe('KL: the policy ended 2.35 nats per answer away from SFT.');
+  });
+
+  it('says when the win is mostly sharpening and when there is no tax', () => {
+    const text = readSummary(summary({ ppo: { win_rate_vs_sft_greedy: 0.48, knowledge_accuracy: 0.3 } }));
+    expect(text[1]).toMatch(/wins only 48% against it: most of its gain is sharpening/);
+    expect(text[5]).toMatch(/to 30% \(PPO\): no alignment tax on this run\./);
+  });
+});
+
+describe('SummaryPanel', () => {
+  it('draws Figure 1 with every value as text and the reading below it', () => {
+    render(SummaryPanel, { props: { summary: summary(), ondownload: () => undefined } });
+    const figure = screen.getByTestId('win-rate-figure');
+    const rows = [...figure.querySelectorAll('li')];
+    expect(rows.map((r) => r.dataset.model)).toEqual(['base', 'prompted base', 'SFT', 'SFT greedy', 'PPO']);
+    expect(rows.map((r) => r.querySelector('.value')!.textContent!.trim())).toEqual(['30%', '32%', '50% (InstructGPT 50%)', '53%', '61%']);
+    // Bar lengths are the win rates; only a model above SFT gets the highlight.
+    const bar = (i: number) => rows[i].querySelector('.bar') as HTMLElement;
+    expect(bar(0).style.width).toBe('30%');
+    expect(bar(4).style.width).toBe('61%');
+    expect(bar(4).classList.contains('above')).toBe(true);
+    expect(bar(2).classList.contains('above')).toBe(false);
+    expect(screen.getByTestId('summary-sentence').textContent).toMatch(/^PPO's answers were preferred to SFT's by the gold judge 61%/);
+    expect(screen.getByTestId('summary-reading').querySelectorAll('li')).toHaveLength(8);
+  });
+
+  it('says what will show before the run has a summary', () => {
+    render(SummaryPanel, { props: { summary: null, ondownload: () => undefined } });
+    expect(screen.queryByTestId('win-rate-figure')).toBeNull();
+    expect(screen.getByTestId('summary').textContent).toMatch(/shows here when the run's final evaluation has run/);
+  });
+});
+
+describe('PipelineFigure', () => {
+  const at = (phase: SessionPosition['phase'], round = 0): SessionPosition => ({ phase, round, step: 0, total: 1, rounds: 2 });
+
+  it('maps every phase of the run to its step of the story', () => {
+    expect(storyStepOf(null)).toBe('problem');
+    expect(storyStepOf('base')).toBe('problem');
+    expect(storyStepOf('sft')).toBe('stage-sft');
+    expect(storyStepOf('rankings')).toBe('stage-reward');
+    expect(storyStepOf('reward')).toBe('stage-reward');
+    expect(storyStepOf('ppo')).toBe('stage-ppo');
+    expect(storyStepOf('summary')).toBe('results');
+    expect(storyStepOf('done')).toBe('results');
+  });
+
+  it('links each step to its section and marks where the run is, with the round inside the loop', () => {
+    render(PipelineFigure, { props: { position: at('reward', 1), running: true } });
+    const links = screen.getAllByRole('link');
+    expect(links.map((a) => a.getAttribute('href'))).toEqual(STORY_STEPS.map((s) => `#${s.id}`));
+    const current = links.filter((a) => a.getAttribute('aria-current') === 'step');
+    expect(current).toHaveLength(1);
+    expect(current[0].textContent).toMatch(/Rankings and reward model\s*running, round 2 of 2/);
+    // Steps before the current one read as done.
+    expect(links.slice(0, 2).every((a) => a.parentElement!.classList.contains('past'))).toBe(true);
+    expect(links[3].parentElement!.classList.contains('past')).toBe(false);
+  });
+
+  it('invites a new user to start at the problem', () => {
+    render(PipelineFigure, { props: { position: null, running: false } });
+    const current = screen.getAllByRole('link').find((a) => a.getAttribute('aria-current') === 'step')!;
+    expect(current.getAttribute('href')).toBe('#problem');
+    expect(current.textContent).toMatch(/start here/);
+  });
+});
