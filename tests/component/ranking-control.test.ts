@@ -110,6 +110,24 @@ describe('RankingControl', () => {
     expect(onsubmit).toHaveBeenCalledWith({ order: [[3], [1], [2], [0]], flagged: [] });
   });
 
+  it('does not submit the random order shown until a person ranks, or keeps it on purpose', async () => {
+    const { onsubmit } = setup();
+    const submitButton = screen.getByRole('button', { name: 'Submit ranking' });
+    expect(submitButton).toHaveProperty('disabled', true);
+    await press(card('A'), 'Enter');
+    expect(onsubmit).not.toHaveBeenCalled();
+    expect(announcer().textContent).toMatch(/The order shown is random/);
+    // Keeping the order shown is an explicit choice...
+    await fireEvent.click(screen.getByRole('button', { name: 'Keep this order' }));
+    expect(onsubmit).toHaveBeenCalledWith({ order: [[0], [1], [2], [3]], flagged: [] });
+    // ... and once a card moved, Submit (and Enter) record the person's order.
+    await press(card('B'), '1');
+    expect(screen.queryByRole('button', { name: 'Keep this order' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Submit ranking' })).toHaveProperty('disabled', false);
+    await press(card('B'), 'Enter');
+    expect(onsubmit).toHaveBeenLastCalledWith({ order: [[1], [0], [2], [3]], flagged: [] });
+  });
+
   it('refuses to submit a ranking with nothing to compare', async () => {
     const { onsubmit } = setup({ responses: ['a', 'b'] });
     await press(card('B'), 't');
