@@ -10,6 +10,22 @@ mkdir -p .test-results
 export VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json
 export LD_LIBRARY_PATH="/usr/lib/chromium${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+# The WebGPU and browser tests need Debian's Chromium (its SwiftShader Vulkan driver too). As root
+# with apt (CI, a fresh container) it is installed here; otherwise say exactly what is missing.
+if [ ! -x /usr/bin/chromium ] || [ ! -f "$VK_ICD_FILENAMES" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Chromium is missing: installing it with apt-get (the WebGPU and browser tests need it)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  if [ ! -x /usr/bin/chromium ] || [ ! -f "$VK_ICD_FILENAMES" ]; then
+    echo "Chromium is missing (/usr/bin/chromium and $VK_ICD_FILENAMES): the WebGPU and browser tests need it."
+    echo "Install it with: sudo apt-get install -y chromium   (Debian or Ubuntu), then run npm test again."
+    echo "Only the Node tests, without it: npm run test:unit"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+fi
+
 results=.test-results/results.json
 rm -f "$results"
 

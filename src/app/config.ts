@@ -29,3 +29,12 @@ export function seedFromUrl(search: string): number | undefined {
 }
 
 export { BACKEND_NAMES };
+
+/** The address's query with the backend order set to `name` first, or removed (automatic) for null. */
+export function withBackend(search: string, name: BackendName | null): string {
+  const params = new URLSearchParams(search);
+  if (name === null) params.delete('backend');
+  else params.set('backend', name);
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}

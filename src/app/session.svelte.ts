@@ -58,6 +58,9 @@ export class PlaygroundSession {
   /** Which model the prompt box asks. */
   generateModel = $state<AnsweringModel>('base');
   lastGeneration = $state<Generation | null>(null);
+  /** The answer being written, word by word, while a generation runs (null otherwise). */
+  partialGeneration = $state<{ prompt: string; text: string } | null>(null);
+  private generatingPrompt = '';
 
   checkpointBusy = $state(false);
   /** Shown in the alert region (role=alert): something failed. */
@@ -125,6 +128,8 @@ export class PlaygroundSession {
     const seed = ((this.options.seed ?? Date.now()) + this.seedCounter++) >>> 0;
     this.generating = true;
     this.error = null;
+    this.generatingPrompt = prompt;
+    this.partialGeneration = { prompt, text: '' };
     try {
       const model = this.generateModel;
       const result = await client.generate({ prompt, temperature, maxNewTokens, seed, model });
@@ -142,6 +147,7 @@ export class PlaygroundSession {
       this.error = `Generation failed: ${messageOf(err)}`;
     } finally {
       this.generating = false;
+      this.partialGeneration = null;
     }
   }
 
@@ -215,6 +221,9 @@ export class PlaygroundSession {
         return;
       case 'speed':
         this.pipeline.onSpeed(event.msPerAnswer);
+        return;
+      case 'generating':
+        if (this.generating) this.partialGeneration = { prompt: this.generatingPrompt, text: event.text };
         return;
       case 'error':
         // Errors that answer a request are shown by the method that made it.

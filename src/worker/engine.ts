@@ -7,7 +7,7 @@ import { CheckpointError, applyCheckpoint, configDifference, parseCheckpoint, se
 import type { ParsedCheckpoint } from '../lib/io/checkpoint';
 import { DEFAULT_CONFIG, GPT, flopsPerToken, generate, paramCount, validateConfig } from '../lib/model';
 import type { GPTConfig } from '../lib/model';
-import { VOCAB_SIZE, decode, unknownChars } from '../lib/tokenizer';
+import { PAD, VOCAB_SIZE, decode, unknownChars } from '../lib/tokenizer';
 import { encodePrompt } from '../lib/world/format';
 import { measureSamplingSpeed } from '../lib/eval/speed';
 import { Pipeline } from './pipeline';
@@ -185,10 +185,16 @@ export class Engine {
       );
     }
     const started = performance.now();
+    const soFar: number[] = [];
     const result = await generate(model, [promptIds], {
       maxNewTokens: Math.min(maxNewTokens, room),
       temperature,
       seed: command.seed >>> 0,
+      onToken: (_step, tokens) => {
+        if (tokens[0] === PAD) return;
+        soFar.push(tokens[0]);
+        this.hooks.post({ type: 'generating', forRequest: command.requestId, text: decode(soFar) });
+      },
     });
     const tokens = result.responses[0] ?? [];
     return {

@@ -236,6 +236,16 @@ export interface GeneratedEvent {
   ms: number;
 }
 
+/**
+ * The answer of a generate request so far, as it is written. Named `forRequest`, not
+ * `requestId`: it is not the request's answer (the `generated` event is).
+ */
+export interface GeneratingEvent {
+  type: 'generating';
+  forRequest: string;
+  text: string;
+}
+
 export interface CheckpointEvent {
   type: 'checkpoint';
   requestId: string;
@@ -404,6 +414,7 @@ export type WorkerEvent =
   | CheckpointEvent
   | CheckpointLoadedEvent
   | ProgressEvent
+  | GeneratingEvent
   | SpeedEvent
   | ErrorEvent;
 

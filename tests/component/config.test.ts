@@ -1,6 +1,9 @@
 // URL settings a lecturer can share: ?backend= forces an order, ?seed= makes sampling repeatable.
 import { describe, expect, it } from 'vitest';
-import { backendsFromUrl, baseCheckpointUrl, seedFromUrl } from '../../src/app/config';
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { afterEach, vi } from 'vitest';
+import { backendsFromUrl, baseCheckpointUrl, seedFromUrl, withBackend } from '../../src/app/config';
+import BackendChooser from '../../src/ui/BackendChooser.svelte';
 import { clampGeneration, GENERATION_LIMITS } from '../../src/worker/protocol';
 
 describe('page config from the URL', () => {
@@ -34,5 +37,42 @@ describe('generation settings', () => {
       temperature: GENERATION_LIMITS.temperature.default,
       maxNewTokens: GENERATION_LIMITS.maxNewTokens.default,
     });
+  });
+});
+
+describe('choosing the backend', () => {
+  afterEach(() => {
+    cleanup();
+    vi.restoreAllMocks();
+  });
+
+  it('sets or removes the backend in the address and keeps the other settings', () => {
+    expect(withBackend('?beta=0.1', 'wasm')).toBe('?beta=0.1&backend=wasm');
+    expect(withBackend('?backend=webgpu&beta=0.1', 'cpu')).toBe('?backend=cpu&beta=0.1');
+    expect(withBackend('?backend=wasm&beta=0.1', null)).toBe('?beta=0.1');
+    expect(withBackend('?backend=wasm', null)).toBe('');
+  });
+
+  it('shows the backend the address asks for and reloads with the one chosen', async () => {
+    const navigate = vi.fn();
+    render(BackendChooser, { props: { search: '?backend=webgpu&seed=3', running: false, navigate } });
+    const select = screen.getByLabelText('Run on') as HTMLSelectElement;
+    expect(select.value).toBe('webgpu');
+    select.value = 'wasm';
+    await fireEvent.change(select);
+    expect(navigate).toHaveBeenCalledWith('?backend=wasm&seed=3');
+  });
+
+  it('asks first while a run trains, and stays put when the person says no', async () => {
+    const navigate = vi.fn();
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false);
+    render(BackendChooser, { props: { search: '', running: true, navigate } });
+    const select = screen.getByLabelText('Run on') as HTMLSelectElement;
+    expect(select.value).toBe('auto');
+    select.value = 'cpu';
+    await fireEvent.change(select);
+    expect(confirm).toHaveBeenCalledTimes(1);
+    expect(navigate).not.toHaveBeenCalled();
+    expect(select.value).toBe('auto');
   });
 });

@@ -83,13 +83,13 @@ describe('RunProgress', () => {
     const bar = screen.getByRole('progressbar', { name: 'Whole run progress' }) as HTMLProgressElement;
     expect(bar.value).toBeCloseTo(0.25, 9);
     expect(screen.getByTestId('run-estimate').textContent).toBe('25% · about 1 h 30 min left');
-    expect(screen.getByRole('note').textContent).toMatch(/about 15 times slower.*\?backend=wasm/s);
+    expect(screen.getByRole('note').textContent).toMatch(/about 15 times slower.*choose WebAssembly \(CPU\) under "Run on"/s);
   });
 
   it('on wasm, advises a shorter run rather than another backend', () => {
     render(RunProgress, { props: { estimate: { fraction: 0, msLeft: 60 * 60_000, msTotal: 60 * 60_000 }, speedFactor: 7.5, started: false, finished: false, running: false, backend: 'wasm' } });
     expect(screen.getByRole('note').textContent).toMatch(/about 8 times slower.*Fewer rounds or rankings/s);
-    expect(screen.getByRole('note').textContent).not.toMatch(/backend=wasm/);
+    expect(screen.getByRole('note').textContent).not.toMatch(/Run on/);
   });
 
   it('says it is measuring before the speed is known', () => {

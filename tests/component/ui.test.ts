@@ -6,6 +6,7 @@ import AlertRegion from '../../src/ui/AlertRegion.svelte';
 import BackendBadge from '../../src/ui/BackendBadge.svelte';
 import ModelPanel from '../../src/ui/ModelPanel.svelte';
 import PromptBox from '../../src/ui/PromptBox.svelte';
+import GenerationOutput from '../../src/ui/GenerationOutput.svelte';
 import PipelineView from '../../src/ui/pipeline/PipelineView.svelte';
 import { PipelineController } from '../../src/app/pipeline.svelte';
 import { createMemoryStore } from '../../src/app/persistence';
@@ -78,6 +79,22 @@ describe('PromptBox', () => {
     setup(false);
     expect((screen.getByLabelText('Temperature') as HTMLInputElement).value).toBe('0.8');
     expect((screen.getByLabelText('Max new tokens') as HTMLInputElement).value).toBe('16');
+  });
+});
+
+describe('GenerationOutput', () => {
+  it('shows the answer as it is written, as text, then the finished one', async () => {
+    const { rerender } = render(GenerationOutput, { props: { generation: null, busy: true, partial: { prompt: 'what is 2 plus 3?', text: '<b>5' } } });
+    expect(screen.getByTestId('partial-text').textContent).toBe('<b>5');
+    expect(document.querySelector('b')).toBeNull();
+    expect(screen.queryByTestId('generated-text')).toBeNull();
+    await rerender({
+      generation: { model: 'base', prompt: 'what is 2 plus 3?', text: '5.', endedWithEos: true, unknownChars: [], ms: 40, temperature: 0.8, seed: 1 },
+      busy: false,
+      partial: null,
+    });
+    expect(screen.queryByTestId('partial-text')).toBeNull();
+    expect(screen.getByTestId('generated-text').textContent).toBe('5.');
   });
 });
 

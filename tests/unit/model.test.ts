@@ -311,6 +311,28 @@ describe('sampling', () => {
     model.dispose();
   });
 
+  it('streams each step\'s tokens as they are made, the same tokens the result returns', async () => {
+    const model = spicyModel(TINY, 17);
+    const prompts = randomIds(createRng(18), 3, 3);
+    const options = { maxNewTokens: 10, temperature: 1.3, topK: 10, seed: 42 };
+    const plain = await generate(model, prompts, options);
+    const streamed: number[][] = prompts.map(() => []);
+    const steps: number[] = [];
+    const withStream = await generate(model, prompts, {
+      ...options,
+      onToken: (step, tokens) => {
+        steps.push(step);
+        tokens.forEach((t, b) => {
+          if (t !== PAD) streamed[b].push(t);
+        });
+      },
+    });
+    expect(withStream).toEqual(plain);
+    expect(steps).toEqual([...Array(10).keys()]);
+    expect(streamed).toEqual(plain.responses);
+    model.dispose();
+  });
+
   it('sampling with temperature is the same with and without the cache, and stops at EOS', async () => {
     const model = spicyModel(TINY, 17);
     const prompts = randomIds(createRng(18), 4, 3);

@@ -20,6 +20,12 @@ export interface SampleOptions {
   stopAtEos?: boolean;
   /** Left-pad prompts to this length (default: the longest prompt). Fixed lengths keep WebGPU buffers reused. */
   promptLen?: number;
+  /**
+   * Called with each step's token per row (PAD once a row has ended), read back as it is made:
+   * for showing an answer as it is written. A readback per step is slow on a GPU, so batch
+   * sampling leaves this out.
+   */
+  onToken?: (step: number, tokens: Int32Array) => void | Promise<void>;
 }
 
 export interface SampleResult {
@@ -128,6 +134,7 @@ export async function generate(model: GPT, prompts: number[][], options: SampleO
   done.dispose();
   done = picked.done;
   tokens.push(picked.token);
+  if (options.onToken) await options.onToken(0, (await picked.token.data()) as Int32Array);
   for (let s = 0; s < maxNew - 1; s++) {
     const positions = tf.tensor1d(lengths.map((n) => n + s), 'int32');
     const step = model.decodeStep(picked.token, positions, P + s, cache, pre.keyMask);
@@ -139,6 +146,7 @@ export async function generate(model: GPT, prompts: number[][], options: SampleO
     done.dispose();
     done = picked.done;
     tokens.push(picked.token);
+    if (options.onToken) await options.onToken(s + 1, (await picked.token.data()) as Int32Array);
   }
   tf.dispose(cache.flatMap(({ kT, v }) => [kT, v]));
   tf.dispose([pre.keyMask, done]);
