@@ -1,0 +1,50 @@
+// The PPO charts as a student reads them: three story charts (reward beside gold, KL, win rate),
+// smoothing on, a marked start of each round, the rest under "More metrics".
+import { cleanup, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import PpoPanel from '../../src/ui/PpoPanel.svelte';
+import { PipelineController } from '../../src/app/pipeline.svelte';
+import { createMemoryStore } from '../../src/app/persistence';
+import { DEFAULT_PRESET } from '../../src/app/presets';
+
+afterEach(() => cleanup());
+
+function withPpoPoints(): PipelineController {
+  const pipeline = new PipelineController({
+    getClient: () => null,
+    store: createMemoryStore(),
+    preset: structuredClone(DEFAULT_PRESET),
+    onError: () => undefined,
+    onNotice: () => undefined,
+  });
+  // Two iterations of round 0, two of round 1; held-out gold at the end of each round.
+  const point = (step: number, round: number, extra: Record<string, number> = {}) => ({ step, values: { 'objective/scores': 0.1 * step, 'objective/kl': step, round, ...extra } });
+  pipeline.onEvent({
+    type: 'metrics',
+    stage: 'ppo',
+    points: [point(1, 0), point(2, 0, { 'eval/gold_score': 0.61, 'eval/win_rate': 0.52 }), point(3, 1), point(4, 1, { 'eval/gold_score': 0.64, 'eval/win_rate': 0.55 })],
+  });
+  return pipeline;
+}
+
+describe('PpoPanel', () => {
+  it('tells PPO in three charts, reward beside gold, with the start of round 2 marked', () => {
+    render(PpoPanel, { props: { pipeline: withPpoPoints(), ready: true } });
+    const story = [...document.querySelectorAll('.story figure')].map((f) => f.getAttribute('data-testid'));
+    expect(story).toEqual(['chart-reward', 'chart-kl', 'chart-winrate']);
+    // Reward model score on every iteration, gold at each held-out evaluation, in one chart.
+    expect(screen.getByTestId('chart-reward').getAttribute('data-points-all')).toBe('4,2');
+    expect(screen.getByTestId('chart-reward-summary').textContent).toMatch(/gold score \(held-out\): 2 points, last 0\.640 at step 4; round 2 at step 3$/);
+    expect(screen.getByTestId('chart-kl-summary').textContent).toMatch(/round 2 at step 3$/);
+    // The other metrics wait, closed, under "More metrics".
+    const more = screen.getByText("More metrics (TRL's names)").closest('details')!;
+    expect(more.open).toBe(false);
+    expect(more.querySelector('[data-testid="chart-entropy"]')).not.toBeNull();
+  });
+
+  it('smooths by default', () => {
+    render(PpoPanel, { props: { pipeline: withPpoPoints(), ready: true } });
+    const slider = screen.getByLabelText('Smoothing') as HTMLInputElement;
+    expect(Number(slider.value)).toBeCloseTo(0.6, 9);
+  });
+});
