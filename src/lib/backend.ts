@@ -27,7 +27,22 @@ export interface SelectBackendOptions {
   /** Overrides where the wasm binaries come from (backend-node.ts passes a file path). When absent,
    *  a browser uses the URLs Vite emitted for the bundled binaries and Node uses tfjs's default. */
   wasmPaths?: WasmPaths;
+  /**
+   * Pass over a GPU backend that runs on a software renderer (SwiftShader, llvmpipe, a fallback
+   * adapter): measured 100-180x slower than wasm for this model. For the automatic order; a
+   * person who asks for WebGPU by name gets it.
+   */
+  avoidSoftwareGpu?: boolean;
 }
+
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|microsoft basic/i;
+
+/** Whether a GPU's self-description names a software renderer. */
+export function isSoftwareRenderer(description: string): boolean {
+  return SOFTWARE_RENDERER.test(description);
+}
+
+const SOFTWARE_REASON = 'it runs on a software renderer (SwiftShader or similar), far slower than WebAssembly here; choose it by name to use it anyway';
 
 const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
 
@@ -47,7 +62,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function probeWebGPU(): Promise<void> {
+async function probeWebGPU(options: SelectBackendOptions): Promise<void> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (!nav) throw new Unavailable('navigator is missing');
   if (!nav.gpu) throw new Unavailable('navigator.gpu is missing');
@@ -58,6 +73,11 @@ async function probeWebGPU(): Promise<void> {
     throw new Unavailable(`requesting an adapter failed (${errorText(err)})`);
   }
   if (!adapter) throw new Unavailable('no adapter');
+  if (options.avoidSoftwareGpu) {
+    const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean });
+    const described = [info.info?.vendor, info.info?.architecture, info.info?.device, info.info?.description].filter(Boolean).join(' ');
+    if (info.isFallbackAdapter || info.info?.isFallbackAdapter || isSoftwareRenderer(described)) throw new Unavailable(SOFTWARE_REASON);
+  }
   try {
     await import('@tensorflow/tfjs-backend-webgpu');
   } catch (err) {
@@ -65,7 +85,7 @@ async function probeWebGPU(): Promise<void> {
   }
 }
 
-function probeWebGL(): void {
+function probeWebGL(options: SelectBackendOptions): void {
   // OffscreenCanvas exists in pages and in workers; the DOM does not exist in a worker.
   if (typeof OffscreenCanvas === 'undefined') throw new Unavailable('OffscreenCanvas is missing');
   let ctx: unknown = null;
@@ -76,6 +96,12 @@ function probeWebGL(): void {
     throw new Unavailable(`creating a context failed (${errorText(err)})`);
   }
   if (!ctx) throw new Unavailable('no WebGL context could be created');
+  if (options.avoidSoftwareGpu) {
+    const gl = ctx as WebGLRenderingContext;
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    if (isSoftwareRenderer(renderer)) throw new Unavailable(SOFTWARE_REASON);
+  }
 }
 
 // setWasmPaths throws once the wasm backend has been initialised, so set the paths only once.
@@ -105,9 +131,9 @@ async function probeWasm(options: SelectBackendOptions): Promise<void> {
 async function probe(name: BackendName, options: SelectBackendOptions): Promise<void> {
   switch (name) {
     case 'webgpu':
-      return probeWebGPU();
+      return probeWebGPU(options);
     case 'webgl':
-      return probeWebGL();
+      return probeWebGL(options);
     case 'wasm':
       return probeWasm(options);
     case 'cpu':

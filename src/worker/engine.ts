@@ -110,7 +110,8 @@ export class Engine {
   async init(command: InitCommand): Promise<ReadyEvent> {
     if (this.model) throw new UserFacingError('The worker is already initialised.');
     this.hooks.progress('selecting a backend');
-    const report = await selectBackend(command.preferredBackends ?? BACKEND_NAMES);
+    // The automatic order passes over a software GPU; one asked for by name is used as asked.
+    const report = await selectBackend(command.preferredBackends ?? BACKEND_NAMES, { avoidSoftwareGpu: command.preferredBackends === undefined });
     this.backendName = report.name;
     if (report.name === 'webgpu') {
       installWebGpuAddNFix();

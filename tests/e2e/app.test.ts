@@ -30,7 +30,7 @@ function unexpected(list: ConsoleProblem[]): ConsoleProblem[] {
 beforeAll(async () => {
   ({ server, browser: chromium, page, problems } = await openBuiltApp(dist));
   // A fixed seed makes the sample repeatable; few tokens keep SwiftShader fast.
-  await page.goto(`${server.url}?seed=1`);
+  await page.goto(`${server.url}?seed=1&backend=webgpu`);
   await openAdvanced(page);
 });
 

@@ -50,7 +50,7 @@ async function counter(p: Page): Promise<{ human: string | null; simulated: stri
 
 beforeAll(async () => {
   ({ server, browser: chromium, page, problems } = await openBuiltApp(dist));
-  await page.goto(`${server.url}?preset=tiny&seed=3`);
+  await page.goto(`${server.url}?preset=tiny&backend=webgpu&seed=3`);
   await waitReady(page);
 });
 
@@ -156,7 +156,7 @@ describe('rankings in a fresh profile', () => {
   beforeAll(async () => {
     fresh = await launchChromium();
     p = fresh.context.pages()[0] ?? (await fresh.context.newPage());
-    await p.goto(`${server.url}?preset=tiny&seed=4`);
+    await p.goto(`${server.url}?preset=tiny&backend=webgpu&seed=4`);
     await waitReady(p);
   });
 

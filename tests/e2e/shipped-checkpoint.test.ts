@@ -53,6 +53,10 @@ describe('shipped base checkpoint', () => {
     expect(await page.getByTestId('trained-tag').innerText()).toBe('trained');
     expect(await page.getByText(/Loaded the shipped base checkpoint \(stage: pretrain\)/).count()).toBe(1);
     expect(((await page.getByRole('alert').textContent()) ?? '').trim()).toBe('');
+    // The automatic order passes over WebGPU and WebGL on SwiftShader (software) and says why.
+    const badge = page.getByTestId('backend-badge');
+    expect(await badge.getAttribute('data-backend')).toBe('wasm');
+    expect(await badge.innerText()).toMatch(/WebGPU unavailable: it runs on a software renderer/);
 
     // Uploading a checkpoint of another shape swaps in a model of that shape.
     await page.getByTestId('checkpoint-upload').setInputFiles({ name: 'small.ckpt', mimeType: 'application/octet-stream', buffer: Buffer.from(small) });

@@ -1,8 +1,8 @@
 // Backend selection in Node: no navigator.gpu here, so WebGPU must be passed over with a reason and
 // the next choice (wasm, loaded lazily) must actually compute.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { describeBackend, selectBackend, type BackendName } from '../../src/lib/backend.ts';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describeBackend, isSoftwareRenderer, selectBackend, type BackendName } from '../../src/lib/backend.ts';
 import { initNodeBackend } from '../../src/lib/backend-node.ts';
 
 describe('selectBackend', () => {
@@ -30,6 +30,34 @@ describe('selectBackend', () => {
     const out = tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]]));
     expect(Array.from(await out.data())).toEqual([11]);
     out.dispose();
+  });
+
+  it('in the automatic order, passes over a WebGPU adapter that is a software renderer, saying why', async () => {
+    const adapterOf = (info: Record<string, unknown>) => ({ gpu: { requestAdapter: async () => ({ info }) } });
+    vi.stubGlobal('navigator', adapterOf({ vendor: 'google', architecture: 'swiftshader', device: '', description: '' }));
+    try {
+      const soft = await selectBackend(['webgpu', 'cpu'], { avoidSoftwareGpu: true });
+      expect(soft.name).toBe('cpu');
+      expect(soft.fallbacks[0].reason).toMatch(/^WebGPU unavailable: it runs on a software renderer/);
+      vi.stubGlobal('navigator', adapterOf({ vendor: 'google', architecture: '', device: '', description: '', isFallbackAdapter: true }));
+      expect((await selectBackend(['webgpu', 'cpu'], { avoidSoftwareGpu: true })).fallbacks[0].reason).toMatch(/software renderer/);
+      // A hardware adapter is not passed over for being software (here it fails later: Node has no WebGPU device).
+      vi.stubGlobal('navigator', adapterOf({ vendor: 'nvidia', architecture: 'hopper', device: '', description: '' }));
+      const hard = await selectBackend(['webgpu', 'cpu'], { avoidSoftwareGpu: true });
+      expect(hard.fallbacks[0].reason).not.toMatch(/software renderer/);
+      // Asked for by name (no avoidSoftwareGpu), a software adapter is tried like any other.
+      vi.stubGlobal('navigator', adapterOf({ vendor: 'google', architecture: 'swiftshader', device: '', description: '' }));
+      expect((await selectBackend(['webgpu', 'cpu'])).fallbacks[0].reason).not.toMatch(/software renderer/);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('recognises software renderers by name', () => {
+    for (const name of ['Google SwiftShader', 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)', 'llvmpipe (LLVM 15.0.6, 256 bits)', 'Microsoft Basic Render Driver']) {
+      expect(isSoftwareRenderer(name)).toBe(true);
+    }
+    for (const name of ['ANGLE (NVIDIA, NVIDIA GeForce RTX 3060)', 'Apple M2', 'nvidia hopper', 'Intel(R) UHD Graphics 620']) expect(isSoftwareRenderer(name)).toBe(false);
   });
 
   it('passes over WebGL in Node with a reason', async () => {
