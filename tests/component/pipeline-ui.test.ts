@@ -74,6 +74,27 @@ describe('StageCard', () => {
     expect(screen.getByTestId('sft-step').getAttribute('aria-live')).toBe('polite');
   });
 
+  it('says it is pausing from the click until the step in progress ends', async () => {
+    const handlers = { onstart: vi.fn(), onpause: vi.fn(), onstep: vi.fn(), onreset: vi.fn() };
+    const props = { id: 'ppo', number: 4, title: 'PPO', summary: 'Two sentences.', status: { state: 'training' as const, step: 2, target: 20 }, ...handlers };
+    const { rerender } = render(StageCard, { props });
+    await fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(handlers.onpause).toHaveBeenCalledTimes(1);
+    const pausing = screen.getByRole('button', { name: 'Pausing…' }) as HTMLButtonElement;
+    expect(pausing.disabled).toBe(true);
+    expect(screen.getByTestId('ppo-state').textContent).toBe('pausing…');
+    expect(screen.getByText('Pausing after the step in progress…')).toBeTruthy();
+    // Another step's progress arrives: still pausing. Then the worker reports the pause.
+    await rerender({ ...props, status: { state: 'training', step: 3, target: 20 } });
+    expect(screen.getByTestId('ppo-state').textContent).toBe('pausing…');
+    await rerender({ ...props, status: { state: 'paused', step: 3, target: 20 } });
+    expect(screen.getByTestId('ppo-state').textContent).toBe('paused');
+    expect(screen.queryByText('Pausing after the step in progress…')).toBeNull();
+    // Training again later: Pause is offered afresh.
+    await rerender({ ...props, status: { state: 'training', step: 4, target: 20 } });
+    expect(screen.getByRole('button', { name: 'Pause' })).toBeTruthy();
+  });
+
   it('says why it cannot start, linked to the disabled button', () => {
     setup({ state: 'not-started', step: 0, target: 0 }, 'Train the reward model first.');
     const start = screen.getByRole('button', { name: 'Start' }) as HTMLButtonElement;

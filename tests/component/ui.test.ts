@@ -7,6 +7,7 @@ import BackendBadge from '../../src/ui/BackendBadge.svelte';
 import ModelPanel from '../../src/ui/ModelPanel.svelte';
 import PromptBox from '../../src/ui/PromptBox.svelte';
 import GenerationOutput from '../../src/ui/GenerationOutput.svelte';
+import ProjectorToggle from '../../src/ui/ProjectorToggle.svelte';
 import PipelineView from '../../src/ui/pipeline/PipelineView.svelte';
 import { PipelineController } from '../../src/app/pipeline.svelte';
 import { createMemoryStore } from '../../src/app/persistence';
@@ -179,5 +180,26 @@ describe('PipelineView', () => {
     expect([pipeline.settings.beta, pipeline.settings.sftLearningRate]).toEqual([0.05, 3e-4]);
     expect(screen.queryByTestId('problem-beta')).toBeNull();
     expect((sft.querySelector('button') as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
+describe('ProjectorToggle', () => {
+  it('makes the page large for a lecture hall, and remembers it', async () => {
+    localStorage.removeItem('rlhf-playground-projector');
+    document.documentElement.classList.remove('projector');
+    const { unmount } = render(ProjectorToggle);
+    const button = screen.getByRole('button', { name: /Projector mode/ });
+    expect(button.getAttribute('aria-pressed')).toBe('false');
+    await fireEvent.click(button);
+    expect(button.getAttribute('aria-pressed')).toBe('true');
+    expect(document.documentElement.classList.contains('projector')).toBe(true);
+    unmount();
+    // A new visit in this browser starts in projector mode.
+    document.documentElement.classList.remove('projector');
+    render(ProjectorToggle);
+    expect(screen.getByRole('button', { name: /Projector mode/ }).getAttribute('aria-pressed')).toBe('true');
+    expect(document.documentElement.classList.contains('projector')).toBe(true);
+    await fireEvent.click(screen.getByRole('button', { name: /Projector mode/ }));
+    expect(document.documentElement.classList.contains('projector')).toBe(false);
   });
 });

@@ -1,0 +1,43 @@
+// The side-by-side samples: the policy's answer read against SFT's (the change RLHF made).
+import { cleanup, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import SamplesPanel from '../../src/ui/SamplesPanel.svelte';
+import { PipelineController } from '../../src/app/pipeline.svelte';
+import { changeFromSft } from '../../src/app/samples';
+import { createMemoryStore } from '../../src/app/persistence';
+import { DEFAULT_PRESET } from '../../src/app/presets';
+
+afterEach(() => cleanup());
+
+const judged = (text: string, gold: number | null) => ({ text, gold, reasons: [] });
+
+describe('changeFromSft', () => {
+  it('says better or worse by the gold difference, level within half a hundredth, same for the same text', () => {
+    expect(changeFromSft(judged('i do not know.', 0.9), judged('a zorbin is red.', 0.52))).toEqual({ kind: 'better', text: 'better than SFT by 0.38' });
+    expect(changeFromSft(judged('sure, hit him.', 0.3), judged('i can not help with that.', 0.95))).toEqual({ kind: 'worse', text: 'worse than SFT by 0.65' });
+    expect(changeFromSft(judged('6.', 0.552), judged('8.', 0.55)).kind).toBe('level');
+    expect(changeFromSft(judged('5.', 1), judged('5.', 1)).kind).toBe('same');
+    expect(changeFromSft(judged('hello', null), judged('hi', null)).kind).toBe('unjudged');
+  });
+});
+
+describe('SamplesPanel', () => {
+  it("marks each policy answer with its change from SFT's, and nothing on the other columns", () => {
+    const pipeline = new PipelineController({ getClient: () => null, store: createMemoryStore(), preset: structuredClone(DEFAULT_PRESET), onError: () => undefined, onNotice: () => undefined });
+    pipeline.samples = {
+      type: 'samples',
+      requestId: 'r1',
+      prompts: ['what is a zorbin?', 'what is 2 plus 3?'],
+      models: ['base', 'sft', 'policy'],
+      rows: [
+        [judged('what is a blick?', 0.5), judged('what is 4 plus 4?', 0.5)],
+        [judged('a zorbin is red.', 0.52), judged('5.', 1)],
+        [judged('i do not know.', 0.9), judged('5.', 1)],
+      ],
+    };
+    render(SamplesPanel, { props: { pipeline, ready: true } });
+    const changes = screen.getAllByTestId('change-from-sft').map((c) => c.textContent);
+    expect(changes).toEqual(['better than SFT by 0.38', "same answer as SFT's"]);
+    expect(screen.getByText('i do not know.').closest('td')!.classList.contains('change-better')).toBe(true);
+  });
+});
