@@ -20,6 +20,8 @@ import { initNodeBackend } from '../src/lib/backend-node';
 import { CLEAR_GAP, PRESET_NAMES, parseSetting, runPipeline, settingsFor, type PipelineSettings, type PipelineSummary, type SettingKey, type StageScores } from '../src/lib/rlhf';
 import { ProgressBar, UsageError, parseChoice, runCli, writeJsonFile } from './lib/cli';
 import { loadModelFile, saveModelFile } from './lib/models';
+import { measureSamplingSpeed } from '../src/lib/eval/speed';
+import { REFERENCE_COSTS, estimateRun } from '../src/lib/rlhf/estimate';
 import { FAMILIES } from '../src/lib/world/types';
 
 runCli(async () => {
@@ -62,6 +64,11 @@ runCli(async () => {
   const report = await initNodeBackend(backend);
   process.stderr.write(`backend: ${report.name}; preset ${preset}; metrics log ${logPath}\n`);
   const { model: base } = await loadModelFile(values.base ?? 'public/models/base/base.ckpt');
+  // The page's estimate of the whole run, made the same way, so each run checks it.
+  const speedFactor = (await measureSamplingSpeed(base)) / REFERENCE_COSTS.calibrationMsPerAnswer;
+  const estimatedS = estimateRun(settings, null, speedFactor).msTotal / 1000;
+  const estimate = estimatedS < 90 ? `${Math.round(estimatedS)} s` : `${(estimatedS / 60).toFixed(1)} min`;
+  process.stderr.write(`estimated wall time: ${estimate} (this machine samples ${speedFactor.toFixed(2)}x as slowly as the reference)\n`);
 
   let bar: ProgressBar | null = null;
   let barStage = '';

@@ -30,13 +30,21 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const app = await openBuiltApp(resolve('dist'));
   const { page } = app;
-  const query = `?backend=${values.backend}${values.preset === 'default' ? '' : `&preset=${values.preset}`}`;
+  const query = `?backend=${values.backend}&seed=1${values.preset === 'default' ? '' : `&preset=${values.preset}`}`;
   try {
     for (const vp of VIEWPORTS) {
       await page.setViewportSize({ width: vp.width, height: vp.height });
       await page.goto(`${app.server.url}${query}`);
       await page.getByRole('button', { name: 'Run the whole pipeline' }).waitFor();
       await page.waitForFunction(() => !(document.querySelector('button') as HTMLButtonElement | null)?.disabled);
+      if (vp.name === 'landing-1280') {
+        // The problem, live: the base model asked a question.
+        await page.getByLabel('Prompt', { exact: true }).fill('what color is a pig?');
+        await page.getByRole('button', { name: 'Generate' }).click();
+        await page.getByTestId('generated-text').waitFor({ timeout: 120_000 });
+        await page.evaluate(() => document.getElementById('generate-heading')!.scrollIntoView());
+        await page.evaluate(() => window.scrollTo(0, 0));
+      }
       await page.waitForTimeout(500);
       const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       await page.screenshot({ path: join(out, `${vp.name}.png`) });
