@@ -153,6 +153,8 @@ export class PipelineController {
   autoRankN = $state(8);
   autoBusy = $state(false);
   ioBusy = $state(false);
+  /** The last import's outcome, shown next to the import control. */
+  importMessage = $state<{ kind: 'error' | 'notice'; text: string } | null>(null);
 
   /** The reward model's report at the end of the latest reward phase. */
   rmReport = $state.raw<RewardModelReport | null>(null);
@@ -600,10 +602,14 @@ export class PipelineController {
       const skipped = merged.skipped > 0 ? `; ${merged.skipped} already here` : '';
       const n = parsed.warnings.length;
       const warn = n > 0 ? ` (${n} ${n === 1 ? 'warning' : 'warnings'}: ${parsed.warnings.slice(0, 2).join('; ')})` : '';
-      this.options.onNotice(`Imported ${added.length} rankings from ${file.name}${skipped}.${warn}`);
+      const done = `Imported ${added.length} rankings from ${file.name}${skipped}.${warn}`;
+      this.importMessage = { kind: 'notice', text: done };
+      this.options.onNotice(done);
     } catch (err) {
       const why = err instanceof ImportError ? err.message : messageOf(err);
-      this.options.onError(`Import refused: ${file.name}, ${why}. Nothing was imported.`);
+      const refused = `Import refused: ${file.name}, ${why}. Nothing was imported.`;
+      this.importMessage = { kind: 'error', text: refused };
+      this.options.onError(refused);
     } finally {
       this.ioBusy = false;
     }

@@ -58,6 +58,8 @@ export class PlaygroundSession {
   /** Which model the prompt box asks. */
   generateModel = $state<AnsweringModel>('base');
   lastGeneration = $state<Generation | null>(null);
+  /** The last checkpoint upload's outcome, shown next to the upload control. */
+  checkpointMessage = $state<{ kind: 'error' | 'notice'; text: string } | null>(null);
   /** The answer being written, word by word, while a generation runs (null otherwise). */
   partialGeneration = $state<{ prompt: string; text: string } | null>(null);
   private generatingPrompt = '';
@@ -158,6 +160,7 @@ export class PlaygroundSession {
     this.checkpointBusy = true;
     this.error = null;
     this.notice = null;
+    this.checkpointMessage = null;
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const loaded = await client.loadCheckpoint(bytes, file.name);
@@ -168,8 +171,10 @@ export class PlaygroundSession {
       const stage = loaded.origin.kind === 'uploaded' ? loaded.origin.stage : undefined;
       const from = stage && !['pretrain', 'init', 'base'].includes(stage) ? ` (saved from the ${stage} stage)` : '';
       this.notice = `Loaded ${file.name}${from} as the base model: the run starts again from it.`;
+      this.checkpointMessage = { kind: 'notice', text: this.notice };
     } catch (err) {
       this.error = `Could not load ${file.name}. ${messageOf(err)} The model was not changed.`;
+      this.checkpointMessage = { kind: 'error', text: this.error };
     } finally {
       this.checkpointBusy = false;
     }

@@ -6,6 +6,7 @@ import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import StageCard from '../../src/ui/pipeline/StageCard.svelte';
 import RankingCounter from '../../src/ui/RankingCounter.svelte';
+import RankingPanel from '../../src/ui/RankingPanel.svelte';
 import { PipelineController, countRankings, modelInWords, timeLeft } from '../../src/app/pipeline.svelte';
 import { createMemoryStore } from '../../src/app/persistence';
 import { TINY_PRESET, presetFromUrl } from '../../src/app/presets';
@@ -228,6 +229,13 @@ describe('PipelineController', () => {
     expect(errors.at(-1)).toMatch(/^Import refused: bad\.jsonl, line 2: .*Nothing was imported\.$/);
     expect(store.rankings.size).toBe(0);
     expect(pipeline.rankings).toHaveLength(0);
+    // The same words next to the import control, where the person is looking.
+    expect(pipeline.importMessage).toEqual({ kind: 'error', text: errors.at(-1) });
+    render(RankingPanel, { props: { pipeline, ready: true, ondownload: () => undefined } });
+    const shown = screen.getByTestId('import-message');
+    expect(shown.textContent).toBe(errors.at(-1));
+    // It sits in the ranking panel, right after the row of import and export controls.
+    expect(shown.previousElementSibling?.contains(screen.getByTestId('rankings-import'))).toBe(true);
   });
 
   it('imports a good file and exports it back the same', async () => {
