@@ -305,6 +305,17 @@ export class PipelineController {
     this.rankBusy = this.autoBusy = this.samplesBusy = false;
   }
 
+  /** A new base model ended the run on the old one: its charts, samples and reports go with it. */
+  onNewBase(): void {
+    this.metrics = { base: [], sft: [], reward: [], ppo: [] };
+    this.ppoSamples = null;
+    this.rmReport = null;
+    this.samples = null;
+    this.task = null;
+    this.watched = { ms: 0, referenceMs: 0 };
+    this.scheduleSave();
+  }
+
   /** A new worker starts with fresh models: forget the stage states (resume is offered again). */
   onWorkerRestart(): void {
     if (STAGES.some((s) => this.stages[s].step > 0 || this.stages[s].state !== 'not-started')) {

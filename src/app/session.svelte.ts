@@ -168,6 +168,7 @@ export class PlaygroundSession {
       this.trained = loaded.trained;
       this.origin = loaded.origin;
       this.lastGeneration = null;
+      this.pipeline.onNewBase();
       const stage = loaded.origin.kind === 'uploaded' ? loaded.origin.stage : undefined;
       const from = stage && !['pretrain', 'init', 'base'].includes(stage) ? ` (saved from the ${stage} stage)` : '';
       this.notice = `Loaded ${file.name}${from} as the base model: the run starts again from it.`;

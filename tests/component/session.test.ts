@@ -108,6 +108,23 @@ describe('PlaygroundSession with a fake worker', () => {
     expect(session.checkpointBusy).toBe(false);
   });
 
+  it('a loaded checkpoint becomes the base: the old run\'s charts and reports are cleared, the outcome shown by the upload', async () => {
+    const { session } = startSession((command, emit) => {
+      if (command.type === 'loadCheckpoint') {
+        emit({ type: 'checkpointLoaded', requestId: command.requestId, config: SUMMARY, params: SUMMARY.params, trained: true, origin: { kind: 'uploaded', fileName: 'good.ckpt', stage: 'sft' } });
+      } else standardAnswers(command, emit);
+    });
+    await tick();
+    session.pipeline.onEvent({ type: 'metrics', stage: 'sft', points: [{ step: 1, values: { loss: 1.2 } }] });
+    session.pipeline.onEvent({ type: 'ppoSamples', step: 3, rows: [{ prompt: 'p', response: 'r', reward: 0.1, gold: 0.5 }] });
+    expect(session.pipeline.metrics.sft).toHaveLength(1);
+    await session.uploadCheckpoint(new File([new Uint8Array([1])], 'good.ckpt'));
+    expect(session.error).toBeNull();
+    expect(session.pipeline.metrics.sft).toEqual([]);
+    expect(session.pipeline.ppoSamples).toBeNull();
+    expect(session.checkpointMessage).toEqual({ kind: 'notice', text: 'Loaded good.ckpt (saved from the sft stage) as the base model: the run starts again from it.' });
+  });
+
   it('exports checkpoint bytes', async () => {
     const { session } = startSession();
     await tick();
