@@ -202,6 +202,10 @@ export class PlaygroundSession {
     this.error = null;
   }
 
+  dismissNotice(): void {
+    this.notice = null;
+  }
+
   private fail(message: string): void {
     this.pipeline.onWorkerLost(message);
     this.status = 'failed';

@@ -100,6 +100,13 @@ describe('GenerationOutput', () => {
 });
 
 describe('AlertRegion', () => {
+  it('lets a notice be dismissed, as an error can be', async () => {
+    const ondismissnotice = vi.fn();
+    render(AlertRegion, { props: { error: null, notice: 'Resumed the saved run: PPO, round 1.', ondismissnotice } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Dismiss the notice' }));
+    expect(ondismissnotice).toHaveBeenCalledTimes(1);
+  });
+
   it('shows an error in role=alert as text, never as HTML', () => {
     render(AlertRegion, { props: { error: '<img src=x onerror=alert(1)> refused', notice: null } });
     const alert = screen.getByRole('alert');
