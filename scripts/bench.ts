@@ -27,6 +27,8 @@ interface BenchResult {
   gen_kv_speedup: number;
   kernels_per_train_step: number;
   kernels_per_token: number;
+  /** Most tensor bytes alive at once during one train step (forward, backward, Adam). */
+  peak_bytes_train_step: number;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -110,6 +112,8 @@ async function main(): Promise<void> {
     loss.dispose();
   });
   const kernelsPerTrainStep = trainProfile.kernels.length;
+  // The most tensor bytes alive at any kernel of the step, weights and Adam's moments included.
+  const peakBytesTrainStep = trainProfile.peakBytes;
 
   // Sampling: prompts fill the context up to contextLength - genNew, then genNew new tokens.
   const promptLen = config.contextLength - genNew;
@@ -139,6 +143,7 @@ async function main(): Promise<void> {
     gen_kv_speedup: recomputeMs / kvMs,
     kernels_per_train_step: kernelsPerTrainStep,
     kernels_per_token: kernelsPerToken,
+    peak_bytes_train_step: peakBytesTrainStep,
   };
   const width = Math.max(...Object.keys(result).map((k) => k.length));
   for (const [key, value] of Object.entries(result)) {

@@ -14,11 +14,16 @@ export function tidy<T>(f: () => T): T {
 
 type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
 
-/** tf.customGrad with typed inputs: f gets the input tensors and save, returns value and gradients. */
+/**
+ * tf.customGrad with typed inputs: f gets the input tensors and save, returns value and gradients.
+ * The gradient runs inside tf.tidy, so its intermediates (transposes, softmax terms) are freed as
+ * soon as it returns instead of living until the whole backward pass ends.
+ */
 function custom(f: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: GradFunc }, ...inputs: tf.Tensor[]): tf.Tensor {
   const g = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    return f(args.slice(0, -1) as tf.Tensor[], save);
+    const { value, gradFunc } = f(args.slice(0, -1) as tf.Tensor[], save);
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tidy(() => gradFunc(dy, saved)) };
   }) as Parameters<typeof tf.customGrad>[0]);
   return g(...inputs);
 }
