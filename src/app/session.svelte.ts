@@ -55,6 +55,8 @@ export class PlaygroundSession {
   temperature = $state<number>(GENERATION_LIMITS.temperature.default);
   maxNewTokens = $state<number>(GENERATION_LIMITS.maxNewTokens.default);
   generating = $state(false);
+  /** wasm's thread count (null on other backends). */
+  threads = $state<number | null>(null);
   /** Which model the prompt box asks. */
   generateModel = $state<AnsweringModel>('base');
   lastGeneration = $state<Generation | null>(null);
@@ -220,6 +222,7 @@ export class PlaygroundSession {
         this.status = 'ready';
         this.backend = event.backend;
         this.fallbacks = event.fallbacks;
+        this.threads = event.threads ?? null;
         this.model = event.config;
         this.trained = event.trained;
         this.origin = event.origin;

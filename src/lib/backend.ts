@@ -17,6 +17,8 @@ export interface BackendFallback {
 export interface BackendReport {
   name: BackendName;
   fallbacks: BackendFallback[];
+  /** wasm only: the threads it computes with (1 unless the page is cross-origin isolated). */
+  threads?: number;
 }
 
 /** Where the wasm backend finds its binaries: a URL/path prefix ending in '/', or one per file. */
@@ -186,6 +188,7 @@ export async function selectBackend(
   for (const name of preference) {
     try {
       await tryBackend(name, options);
+      if (name === 'wasm') return { name, fallbacks, threads: (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() };
       return { name, fallbacks };
     } catch (err) {
       const detail = err instanceof Unavailable ? err.message : `unexpected error (${errorText(err)})`;

@@ -154,6 +154,7 @@ export class Engine {
       type: 'ready',
       backend: report.name,
       fallbacks: report.fallbacks,
+      ...(report.threads !== undefined ? { threads: report.threads } : {}),
       config: summary,
       params: summary.params,
       trained: isTrainedStage(this.stage),

@@ -213,6 +213,8 @@ export interface ReadyEvent {
   backend: string;
   /** Backends tried before it and why each was skipped. */
   fallbacks: BackendFallback[];
+  /** wasm only: the threads it computes with (more than 1 when the page is cross-origin isolated). */
+  threads?: number;
   config: ModelSummary;
   params: number;
   /** True when the weights come from a trained checkpoint, false for a fresh initialisation. */

@@ -28,11 +28,15 @@ let page: Page;
 let problems: ConsoleProblem[];
 let inPage: PipelineSummary;
 let inNode: PipelineSummary;
+let isolation: { isolated: boolean };
+let threadsShown: string;
 
 beforeAll(async () => {
   ({ server, browser: chromium, page, problems } = await openBuiltApp(dist));
   await page.goto(`${server.url}?preset=tiny&backend=wasm&seed=${SEED}`);
   await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.getAttribute('data-backend') === 'wasm', null, { timeout: 120_000 });
+  isolation = await page.evaluate(() => ({ isolated: window.crossOriginIsolated }));
+  threadsShown = (await page.getByTestId('backend-threads').innerText()).trim();
   await page.getByRole('button', { name: 'Run the whole pipeline' }).click();
   await page.getByRole('button', { name: 'Download results (JSON)' }).waitFor({ timeout: RUN_MS });
   const download = page.waitForEvent('download');
@@ -64,6 +68,13 @@ function numbers(value: unknown, path = ''): Map<string, number | string | null>
 }
 
 describe('the page runs the program the CLI measures', () => {
+  it('says how many threads wasm computes with: one, as the page is not cross-origin isolated', () => {
+    // Threaded wasm needs isolation, and TF.js's threaded build breaks once bundled (its pthread
+    // workers are rebuilt from minified source: "e is not defined"), so the page runs one thread.
+    expect(isolation.isolated).toBe(false);
+    expect(threadsShown).toBe('1 thread');
+  });
+
   it('the URL seed and the tiny preset reach the run', () => {
     expect(inPage.settings).toEqual(settingsFor('tiny', { seed: SEED }));
   });
