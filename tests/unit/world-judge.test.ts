@@ -18,13 +18,9 @@ describe('judge: arithmetic', () => {
       expect(j.reasons, r).toEqual([]);
     }
   });
-  it('orders right > any brief wrong sum (a near miss earns nothing more) > "i do not know"', () => {
+  it('orders right > near miss > far miss, and right > "i do not know"', () => {
     expect(score(p, '7.')).toBeGreaterThan(score(p, '8.'));
-    // Equal wrong answers tie, so a labeler gives the reward model no pair from them.
-    expect(score(p, '8.')).toBe(score(p, '30.'));
-    // 0.35 * 0.1 + 0.2 * 0.5 + 0.3 + 0.15 against 0.35 * 0.15 + 0.2 + 0.3.
-    expect(score(p, '8.')).toBeCloseTo(0.585, 9);
-    expect(score(p, 'i do not know.')).toBeCloseTo(0.5525, 9);
+    expect(score(p, '8.')).toBeGreaterThan(score(p, '30.'));
     expect(score(p, '7.')).toBeGreaterThan(score(p, 'i do not know.'));
     expect(judge(item(p), '8.').reasons.join(' ')).toContain('wrong answer 8 (expected 7)');
   });
@@ -66,9 +62,7 @@ describe('judge: word operations', () => {
     expect(judge(item(p), 'tac.').score).toBeCloseTo(1, 5);
     expect(judge(item(p), 'it is tac').helpful).toBe(1);
     expect(score(p, 'tac.')).toBeGreaterThan(score(p, 'tca.'));
-    // A wrong word is wrong, however many letters it shares: no graded credit to rank at random.
-    expect(score(p, 'tca.')).toBe(score(p, 'dog.'));
-    expect(score(p, 'tca.')).toBeGreaterThan(score(p, 'i do not know.'));
+    expect(score(p, 'tca.')).toBeGreaterThan(score(p, 'dog.'));
     expect(judge(item(p), 'cat.').helpful).toBeLessThan(0.3);
   });
   it('first letter, twice, length, spell', () => {
