@@ -13,8 +13,8 @@ import type { PromptItem } from './types';
 
 /**
  * Gives about 75% pairwise agreement with gold on SFT-like candidates; measured by measureAgreement
- * (0.749 over 20,000 pairs, seeds 1 and 2, both with the judge that scores nonsense below every
- * attempt and with the one that gives wrong sums and words flat credit; 0.743 before them). Fixed,
+ * (0.749 over 20,000 pairs, seeds 1 and 2, with the judge that scores nonsense below every
+ * attempt; 0.743 before it; 0.749 too with a judge that gave wrong sums flat credit). Fixed,
  * not re-tuned when the judge changes; checked in tests/unit/world-labeler.test.ts. Two labelers at
  * this temperature agree with each other on only 0.57-0.60 of SFT-sample pairs (InstructGPT's: 0.726).
  */
