@@ -4,19 +4,12 @@ import { cleanup, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import PpoPanel from '../../src/ui/PpoPanel.svelte';
 import { PipelineController } from '../../src/app/pipeline.svelte';
-import { createMemoryStore } from '../../src/app/persistence';
-import { DEFAULT_PRESET } from '../../src/app/presets';
+import { offlineController } from './controller';
 
 afterEach(() => cleanup());
 
 function withPpoPoints(): PipelineController {
-  const pipeline = new PipelineController({
-    getClient: () => null,
-    store: createMemoryStore(),
-    preset: structuredClone(DEFAULT_PRESET),
-    onError: () => undefined,
-    onNotice: () => undefined,
-  });
+  const pipeline = offlineController();
   // Two iterations of round 0, two of round 1; held-out gold at the end of each round.
   const point = (step: number, round: number, extra: Record<string, number> = {}) => ({ step, values: { 'objective/scores': 0.1 * step, 'objective/kl': step, round, ...extra } });
   pipeline.onEvent({

@@ -3,27 +3,17 @@
 import { cleanup, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import RunProgress from '../../src/ui/pipeline/RunProgress.svelte';
-import { PipelineController, durationInWords } from '../../src/app/pipeline.svelte';
-import { createMemoryStore } from '../../src/app/persistence';
+import { durationInWords } from '../../src/app/pipeline.svelte';
 import { DEFAULT_PRESET } from '../../src/app/presets';
 import { REFERENCE_COSTS, planRun } from '../../src/lib/rlhf/estimate';
 import type { SessionPosition } from '../../src/lib/rlhf/session';
 import type { ProgramEvent } from '../../src/worker/protocol';
+import { offlineController } from './controller';
 
 afterEach(() => {
   cleanup();
   vi.restoreAllMocks();
 });
-
-function controller(): PipelineController {
-  return new PipelineController({
-    getClient: () => null,
-    store: createMemoryStore(),
-    preset: structuredClone(DEFAULT_PRESET),
-    onError: () => undefined,
-    onNotice: () => undefined,
-  });
-}
 
 const program = (position: SessionPosition): ProgramEvent => ({ type: 'program', position, rankingRound: 0, summary: null, locked: {} });
 const referenceTotal = () => planRun(DEFAULT_PRESET.settings).reduce((a, p) => a + p.ms, 0);
@@ -39,7 +29,7 @@ describe('durationInWords', () => {
 
 describe('the whole-run estimate', () => {
   it('is unknown until the worker measured the device, then scales the reference run by it', () => {
-    const p = controller();
+    const p = offlineController();
     expect(p.speedFactor).toBeNull();
     expect(p.estimate).toBeNull();
     p.onSpeed(REFERENCE_COSTS.calibrationMsPerAnswer * 3);
@@ -49,7 +39,7 @@ describe('the whole-run estimate', () => {
   });
 
   it('re-measures the speed on the run itself once 5 s of its work has been watched', () => {
-    const p = controller();
+    const p = offlineController();
     p.onSpeed(REFERENCE_COSTS.calibrationMsPerAnswer); // the quick measurement says: as fast as the reference
     let now = 0;
     vi.spyOn(performance, 'now').mockImplementation(() => now);

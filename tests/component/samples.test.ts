@@ -2,10 +2,8 @@
 import { cleanup, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import SamplesPanel from '../../src/ui/SamplesPanel.svelte';
-import { PipelineController } from '../../src/app/pipeline.svelte';
 import { changeFromSft } from '../../src/app/samples';
-import { createMemoryStore } from '../../src/app/persistence';
-import { DEFAULT_PRESET } from '../../src/app/presets';
+import { offlineController } from './controller';
 
 afterEach(() => cleanup());
 
@@ -23,7 +21,7 @@ describe('changeFromSft', () => {
 
 describe('SamplesPanel', () => {
   it("marks each policy answer with its change from SFT's, and nothing on the other columns", () => {
-    const pipeline = new PipelineController({ getClient: () => null, store: createMemoryStore(), preset: structuredClone(DEFAULT_PRESET), onError: () => undefined, onNotice: () => undefined });
+    const pipeline = offlineController();
     pipeline.samples = {
       type: 'samples',
       requestId: 'r1',

@@ -9,9 +9,7 @@ import PromptBox from '../../src/ui/PromptBox.svelte';
 import GenerationOutput from '../../src/ui/GenerationOutput.svelte';
 import ProjectorToggle from '../../src/ui/ProjectorToggle.svelte';
 import PipelineView from '../../src/ui/pipeline/PipelineView.svelte';
-import { PipelineController } from '../../src/app/pipeline.svelte';
-import { createMemoryStore } from '../../src/app/persistence';
-import { DEFAULT_PRESET } from '../../src/app/presets';
+import { offlineController } from './controller';
 
 afterEach(() => cleanup());
 
@@ -138,13 +136,7 @@ describe('ModelPanel', () => {
 
 describe('PipelineView', () => {
   function view() {
-    const pipeline = new PipelineController({
-      getClient: () => null,
-      store: createMemoryStore(),
-      preset: structuredClone(DEFAULT_PRESET),
-      onError: () => undefined,
-      onNotice: () => undefined,
-    });
+    const pipeline = offlineController();
     render(PipelineView, { props: { pipeline, ready: true, baseTrained: true } });
     return pipeline;
   }
