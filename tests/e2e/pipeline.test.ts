@@ -115,6 +115,12 @@ describe('the playground pipeline (tiny preset) in Chromium on WebGPU', () => {
     expect(Number(await page.getByTestId('chart-winrate').getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
     await page.getByTestId('ppo-samples').waitFor();
     expect(await alertText(page)).toBe('');
+    // The finished page (figure, cards, charts, results) fits a phone: nothing scrolls sideways.
+    const viewport = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    if (viewport) await page.setViewportSize(viewport);
   });
 
   it('after a reload the rankings are still there and the saved run resumes', async () => {
