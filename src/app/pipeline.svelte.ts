@@ -156,6 +156,14 @@ export class PipelineController {
   /** The last import's outcome, shown next to the import control. */
   importMessage = $state<{ kind: 'error' | 'notice'; text: string } | null>(null);
 
+  /** The latest held-out evaluation during PPO (the live line of the results panel). */
+  readonly latestEvaluation = $derived.by(() => {
+    const point = [...this.metrics.ppo].reverse().find((p) => typeof p.values['eval/win_rate'] === 'number');
+    if (!point) return null;
+    const v = point.values;
+    return { winRate: v['eval/win_rate'], gold: v['eval/gold_score'] ?? Number.NaN, step: point.step, round: v.round ?? 0 };
+  });
+
   /** The reward model's report at the end of the latest reward phase. */
   rmReport = $state.raw<RewardModelReport | null>(null);
 

@@ -35,6 +35,10 @@ describe('PpoPanel', () => {
     expect(more.querySelector('[data-testid="chart-entropy"]')).not.toBeNull();
   });
 
+  it('keeps the latest held-out evaluation for the results panel', () => {
+    expect(withPpoPoints().latestEvaluation).toEqual({ winRate: 0.55, gold: 0.64, step: 4, round: 1 });
+  });
+
   it('smooths by default', () => {
     render(PpoPanel, { props: { pipeline: withPpoPoints(), ready: true } });
     const slider = screen.getByLabelText('Smoothing') as HTMLInputElement;

@@ -97,6 +97,14 @@ describe('SummaryPanel', () => {
     expect(screen.getByTestId('summary-reading').querySelectorAll('li')).toHaveLength(8);
   });
 
+  it('during PPO, reads the latest held-out evaluation until the summary exists', () => {
+    render(SummaryPanel, { props: { summary: null, live: { winRate: 0.537, gold: 0.6412, step: 30, round: 1 }, ondownload: () => undefined } });
+    expect(screen.getByTestId('summary-live').textContent!.replace(/\s+/g, ' ')).toMatch(
+      /So far \(PPO iteration 30, round 2\): the policy's answers are preferred to SFT's 54% of the time on held-out prompts, gold score 0\.641/,
+    );
+    expect(screen.queryByTestId('win-rate-figure')).toBeNull();
+  });
+
   it('says what will show before the run has a summary', () => {
     render(SummaryPanel, { props: { summary: null, ondownload: () => undefined } });
     expect(screen.queryByTestId('win-rate-figure')).toBeNull();
