@@ -58,7 +58,9 @@ async function main(): Promise<void> {
         const b = [...document.querySelectorAll('button')].find((x) => x.textContent?.includes('Run the whole pipeline'));
         return b !== undefined && !b.disabled;
       }, null, { timeout: 300_000 });
-      const estimate = (await page.getByTestId('run-estimate').textContent().catch(() => null))?.trim() ?? 'none shown';
+      // The estimate shows once the worker has measured this device's speed.
+      await page.getByTestId('run-estimate').getByText(/takes about/).waitFor({ timeout: 300_000 });
+      const estimate = ((await page.getByTestId('run-estimate').textContent()) ?? '').replace(/\s+/g, ' ').trim();
       const t0 = Date.now();
       await start.click();
       await page.getByTestId('summary-sentence').waitFor({ timeout: 3_600_000 });

@@ -8,15 +8,16 @@ const CALIBRATION_PROMPTS = ['what is 2 plus 3?', 'what color is a pig?', 'say s
  * Milliseconds per sampled answer on this device: a quick measurement, the same on every device, so
  * that its ratio to rlhf/estimate.ts's REFERENCE_COSTS.calibrationMsPerAnswer says how much slower this one is. One
  * untimed batch compiles the kernels; then batches of 8 answers of 16 tokens are timed until
- * `budgetMs` has passed (at least one, at most four) and the fastest counts, since a JIT's first
- * runs are slow. About half a second on wasm; on a software GPU one slow batch.
+ * `budgetMs` has passed (at least one, at most ten) and the fastest counts, since a JIT's first
+ * runs are slow (with 0.4 s the page's first runs still read 1.6-1.8x slow). About 1.5 s on wasm;
+ * on a software GPU one slow batch.
  */
-export async function measureSamplingSpeed(model: GPT, budgetMs = 400): Promise<number> {
+export async function measureSamplingSpeed(model: GPT, budgetMs = 1500): Promise<number> {
   const options = { maxNewTokens: 16, temperature: 1, seed: 7, batchSize: CALIBRATION_PROMPTS.length };
   await sampleResponses(model, CALIBRATION_PROMPTS, options);
   const started = performance.now();
   let best = Infinity;
-  for (let run = 0; run < 4 && (run === 0 || performance.now() - started < budgetMs); run++) {
+  for (let run = 0; run < 10 && (run === 0 || performance.now() - started < budgetMs); run++) {
     const t = performance.now();
     await sampleResponses(model, CALIBRATION_PROMPTS, { ...options, seed: 8 + run });
     best = Math.min(best, performance.now() - t);
