@@ -39,6 +39,13 @@ describe('PpoPanel', () => {
     expect(withPpoPoints().latestEvaluation).toEqual({ winRate: 0.55, gold: 0.64, step: 4, round: 1 });
   });
 
+  it('after a reload with PPO done, says why the latest rollouts are missing and where to look instead', () => {
+    const pipeline = withPpoPoints();
+    pipeline.onEvent({ type: 'stageState', stage: 'ppo', state: 'done', step: 20, target: 20 });
+    render(PpoPanel, { props: { pipeline, ready: true } });
+    expect(screen.getByTestId('ppo-samples-none').textContent).toMatch(/not kept when the page reloads.*compare the models side by side/s);
+  });
+
   it('smooths by default', () => {
     render(PpoPanel, { props: { pipeline: withPpoPoints(), ready: true } });
     const slider = screen.getByLabelText('Smoothing') as HTMLInputElement;
