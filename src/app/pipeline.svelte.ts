@@ -19,6 +19,7 @@ import { heldoutPrompts, trainPrompts, type PromptItem } from '../lib/world';
 import type { PipelineSettings, RewardModelReport, SessionPosition } from '../lib/rlhf';
 import { settingsProblemsByKey, type SettingKey } from '../lib/rlhf/settings';
 import { REFERENCE_COSTS, doneMs, estimateRun, planRun, type RunEstimate } from '../lib/rlhf/estimate';
+import type { LiveEvaluation } from './results';
 import {
   STAGES,
   type AnsweringModel,
@@ -157,7 +158,7 @@ export class PipelineController {
   importMessage = $state<{ kind: 'error' | 'notice'; text: string } | null>(null);
 
   /** The latest held-out evaluation during PPO (the live line of the results panel). */
-  readonly latestEvaluation = $derived.by(() => {
+  readonly latestEvaluation = $derived.by((): LiveEvaluation | null => {
     const point = [...this.metrics.ppo].reverse().find((p) => typeof p.values['eval/win_rate'] === 'number');
     if (!point) return null;
     const v = point.values;

@@ -37,7 +37,10 @@ export function figureOneBars(s: PipelineSummary): WinRateBar[] {
   ];
 }
 
-const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : 'n/a');
+/** A share as a whole percentage ("54%"), or "n/a". */
+export const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : 'n/a');
+/** A score to three decimals, or "n/a". */
+export const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 const points = (x: number): string => `${Math.abs(Math.round(x * 100))} point${Math.abs(Math.round(x * 100)) === 1 ? '' : 's'}`;
 
 /** The summary in sentences, each read against InstructGPT's finding on the same axis. */
@@ -74,4 +77,17 @@ export function readSummary(s: PipelineSummary): string[] {
   );
   out.push(`KL: the policy ended ${Number.isFinite(s.ppo.kl) ? s.ppo.kl.toFixed(2) : 'n/a'} nats per answer away from SFT.`);
   return out;
+}
+
+/** The latest held-out evaluation during PPO, before the run has its summary. */
+export interface LiveEvaluation {
+  winRate: number;
+  gold: number;
+  step: number;
+  round: number;
+}
+
+/** That evaluation in one sentence, beside InstructGPT's figure. */
+export function readLive(e: LiveEvaluation): string {
+  return `So far (PPO iteration ${e.step}, round ${e.round + 1}): the policy's answers are preferred to SFT's ${pct(e.winRate)} of the time on held-out prompts, gold score ${f3(e.gold)} (InstructGPT's 175B PPO-ptx against its SFT model: about ${pct(INSTRUCTGPT.ppoPtxWinVsSft)}).`;
 }

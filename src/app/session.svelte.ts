@@ -64,7 +64,6 @@ export class PlaygroundSession {
   checkpointMessage = $state<{ kind: 'error' | 'notice'; text: string } | null>(null);
   /** The answer being written, word by word, while a generation runs (null otherwise). */
   partialGeneration = $state<{ prompt: string; text: string } | null>(null);
-  private generatingPrompt = '';
 
   checkpointBusy = $state(false);
   /** Shown in the alert region (role=alert): something failed. */
@@ -132,7 +131,6 @@ export class PlaygroundSession {
     const seed = ((this.options.seed ?? Date.now()) + this.seedCounter++) >>> 0;
     this.generating = true;
     this.error = null;
-    this.generatingPrompt = prompt;
     this.partialGeneration = { prompt, text: '' };
     try {
       const model = this.generateModel;
@@ -236,7 +234,7 @@ export class PlaygroundSession {
         this.pipeline.onSpeed(event.msPerAnswer);
         return;
       case 'generating':
-        if (this.generating) this.partialGeneration = { prompt: this.generatingPrompt, text: event.text };
+        if (this.generating && this.partialGeneration) this.partialGeneration = { ...this.partialGeneration, text: event.text };
         return;
       case 'error':
         // Errors that answer a request are shown by the method that made it.

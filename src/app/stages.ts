@@ -51,13 +51,16 @@ export const STAGE_INFO: readonly StageInfo[] = [
   },
 ];
 
-/** The steps of the page's story, as its pipeline figure shows them (the page's section ids). */
+/**
+ * The steps of the page's story, as its pipeline figure shows them (the page's section ids);
+ * `repeats`: the step runs again each round.
+ */
 export const STORY_STEPS = [
-  { id: 'problem', label: 'The problem' },
-  { id: 'stage-sft', label: 'SFT' },
-  { id: 'stage-reward', label: 'Rankings and reward model' },
-  { id: 'stage-ppo', label: 'PPO' },
-  { id: 'results', label: 'Results' },
+  { id: 'problem', label: 'The problem', repeats: false },
+  { id: 'stage-sft', label: 'SFT', repeats: false },
+  { id: 'stage-reward', label: 'Rankings and reward model', repeats: true },
+  { id: 'stage-ppo', label: 'PPO', repeats: true },
+  { id: 'results', label: 'Results', repeats: false },
 ] as const;
 
 export type StoryStepId = (typeof STORY_STEPS)[number]['id'];

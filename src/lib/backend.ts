@@ -76,9 +76,11 @@ async function probeWebGPU(options: SelectBackendOptions): Promise<void> {
   }
   if (!adapter) throw new Unavailable('no adapter');
   if (options.avoidSoftwareGpu) {
-    const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean });
-    const described = [info.info?.vendor, info.info?.architecture, info.info?.device, info.info?.description].filter(Boolean).join(' ');
-    if (info.isFallbackAdapter || info.info?.isFallbackAdapter || isSoftwareRenderer(described)) throw new Unavailable(SOFTWARE_REASON);
+    // isFallbackAdapter moved from the adapter to its info in newer browsers: read both.
+    const soft = adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean };
+    const info = soft.info;
+    const described = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ');
+    if (soft.isFallbackAdapter || info?.isFallbackAdapter || isSoftwareRenderer(described)) throw new Unavailable(SOFTWARE_REASON);
   }
   try {
     await import('@tensorflow/tfjs-backend-webgpu');

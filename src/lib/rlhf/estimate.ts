@@ -87,10 +87,9 @@ export function doneMs(plan: readonly PlannedPhase[], position: SessionPosition 
   if (position.phase === 'done') return plan.reduce((a, p) => a + p.ms, 0);
   let done = 0;
   for (const p of planAt(plan, position)) {
+    // 'base' and 'sft' are round 0's, so a later round counts them done as it does that round's phases.
     const before = p.round < position.round || (p.round === position.round && PHASES.indexOf(p.phase) < PHASES.indexOf(position.phase));
-    // 'base' and 'sft' belong to round 0 whatever the round of the position.
-    const earlier = before || (position.round > 0 && (p.phase === 'base' || p.phase === 'sft'));
-    if (earlier) done += p.ms;
+    if (before) done += p.ms;
     else if (isCurrent(p, position)) {
       if (p.msPerStep !== undefined) done += position.step * p.msPerStep;
       else if (position.total > 0) done += p.ms * Math.min(1, position.step / position.total);
@@ -113,8 +112,8 @@ export interface RunEstimate {
  * reference machine (2 = twice as slow).
  */
 export function estimateRun(s: PipelineSettings, position: SessionPosition | null, speedFactor: number): RunEstimate {
-  const plan = planAt(planRun(s), position);
-  const total = plan.reduce((a, p) => a + p.ms, 0);
+  const plan = planRun(s);
+  const total = planAt(plan, position).reduce((a, p) => a + p.ms, 0);
   const done = Math.min(total, doneMs(plan, position));
   return { fraction: total > 0 ? done / total : 1, msLeft: (total - done) * speedFactor, msTotal: total * speedFactor };
 }
