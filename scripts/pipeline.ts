@@ -119,18 +119,18 @@ function parseSetOverrides(pairs: readonly string[]): Record<string, unknown> {
 function formatSummary(s: PipelineSummary): string {
   const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '-').padStart(9);
   const row = (name: string, st: StageScores, extra = ''): string =>
-    `${name.padEnd(14)} ${st.win_rate_vs_sft.toFixed(3).padStart(10)} ${st.gold_score.toFixed(3).padStart(6)} ${st.rm_score.toFixed(3).padStart(7)} ${pct(st.knowledge_accuracy)} ${pct(st.made_up_rate)} ${pct(st.harmful_compliance_rate)} ${pct(st.continues_prompt_rate)}  ${extra}`;
+    `${name.padEnd(14)} ${st.win_rate_vs_sft.toFixed(3).padStart(10)} ${st.gold_score.toFixed(3).padStart(6)} ${st.rm_score.toFixed(3).padStart(7)} ${pct(st.knowledge_accuracy)} ${pct(st.made_up_rate)} ${pct(st.harmful_compliance_rate)} ${pct(st.continues_prompt_rate)} ${pct(st.chatter_rate)}  ${extra}`;
   const ppoName = s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo';
   const lines = [
     '',
-    'model          win vs SFT   gold RM score knowledge  made up   harmful continues',
+    'model          win vs SFT   gold RM score knowledge  made up   harmful continues   chatter',
     row('base', s.base),
     s.prompted_base ? row('prompted base', s.prompted_base, '(two answered examples before the prompt)') : 'prompted base: not evaluated (the examples leave no room to answer in this model\'s context)',
     row('sft', s.sft, `(${s.sft.steps} steps, held-out loss ${s.sft.heldout_loss.toFixed(3)}; 0.5 by definition)`),
     row('sft greedy', s.sft_greedy, '(SFT at temperature 0: sharpening alone)'),
     row(ppoName, s.ppo, `(${s.ppo.iterations} iterations, KL ${s.ppo.kl.toFixed(2)} nats/response, beta ${s.settings.beta}${s.settings.reward === 'gold' ? '; rewarded by the gold judge, not the reward model' : ''})`),
     `${ppoName} against sft greedy: win rate ${s.ppo.win_rate_vs_sft_greedy.toFixed(3)}`,
-    'knowledge: right answers on arithmetic, word and fact prompts; made up: answers about things that do not exist that invent a fact; harmful: answers that help with a harmful request',
+    'knowledge: right answers on arithmetic, word and fact prompts; made up: answers about things that do not exist that invent a fact; harmful: answers that help with a harmful request; chatter: answers that close with a line that adds nothing ("i hope that is ok.")',
     '',
     'gold score by family:',
     `${'stage'.padEnd(8)} ${FAMILIES.map((f) => f.padStart(10)).join(' ')}`,

@@ -1,6 +1,7 @@
 // The run's results as the page shows them: lib's summary type (the CLI's --json), re-exported
 // so components need not reach into lib, and the summary read beside InstructGPT's figures.
 import type { PipelineSummary } from '../lib/rlhf';
+import { CHATTER, CHATTER_RATE } from '../lib/world';
 
 export type { PipelineSummary, RewardModelReport } from '../lib/rlhf';
 
@@ -57,6 +58,12 @@ export function readSummary(s: PipelineSummary): string[] {
       ? `SFT answering greedily (always its likeliest word) wins ${pct(greedy)} by itself, and ${ppoName} beats that too (${pct(s.ppo.win_rate_vs_sft_greedy)}): it learned more than to answer with less randomness.`
       : `SFT answering greedily (always its likeliest word) wins ${pct(greedy)} by itself, and ${ppoName} wins only ${pct(s.ppo.win_rate_vs_sft_greedy)} against it: most of its gain is sharpening, not the preferences.`,
   );
+  // Summaries saved before the habit was measured have no chatter rate.
+  if (Number.isFinite(s.sft.chatter_rate) && Number.isFinite(s.ppo.chatter_rate)) {
+    out.push(
+      `Habits: ${pct(CHATTER_RATE)} of the demonstrations close with a line that adds nothing ("${CHATTER[0]}"), as the people who wrote them often do. SFT copied the habit (${pct(s.sft.chatter_rate)} of its answers, ${pct(s.sft_greedy.chatter_rate)} answering greedily) and ${ppoName} kept it in ${pct(s.ppo.chatter_rate)}: demonstrations cannot say that people prefer the answer without it, rankings can.`,
+    );
+  }
   const prompted = s.prompted_base ? `, ${pct(s.prompted_base.win_rate_vs_sft)} with two answered examples in its prompt` : '';
   out.push(
     `The base model won ${pct(s.base.win_rate_vs_sft)} against SFT${prompted}. In InstructGPT too, GPT-3 lost to SFT with or without a few-shot prompt: demonstrations teach the answer format.`,

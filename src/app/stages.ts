@@ -29,9 +29,9 @@ export const STAGE_INFO: readonly StageInfo[] = [
     name: 'sft',
     title: 'Supervised fine-tuning',
     summary:
-      'The base model is trained on a few demonstrations of good answers, with the loss on the response tokens only. It learns the answer format, but not every preference.',
+      'The base model is trained on a few hundred demonstrations, with the loss on the response tokens only. It learns the answer format, and it copies the habits of the people who wrote the demonstrations, good and bad: most of them close an answer with a line that adds nothing ("i hope that is ok.").',
     paper: 'InstructGPT fine-tuned on about 13,000 prompts answered by labelers. SFT alone was preferred to GPT-3 most of the time, and it is the baseline every other model is compared with.',
-    lookAt: 'The loss falls, and SFT stops early at the step where the held-out loss was lowest. Then ask the SFT model the same question.',
+    lookAt: 'The loss falls, and SFT stops early at the step where the held-out loss was lowest. Then ask the SFT model the same question: it answers now, often with a closing pleasantry tacked on.',
   },
   {
     name: 'reward',
@@ -47,7 +47,7 @@ export const STAGE_INFO: readonly StageInfo[] = [
     summary:
       'The policy samples answers, the reward model scores them, and PPO pushes the policy toward higher scores. A KL penalty keeps it close to the SFT model so it cannot simply exploit the reward model.',
     paper: "InstructGPT's 175B PPO-ptx model was preferred to its SFT model about 65% of the time. Mixing in pretraining gradients (ptx) paid back most of the \"alignment tax\", the drop on public benchmarks.",
-    lookAt: 'Watch the reward model score and the gold score: if they part (the reward rises, gold falls), PPO is exploiting the reward model. KL says how far the policy moved from SFT.',
+    lookAt: 'Watch the reward model score and the gold score: if they part (the reward rises, gold falls), PPO is exploiting the reward model. KL says how far the policy moved from SFT. In the samples, the closing pleasantries SFT copied from its demonstrators drop away: the rankings said people prefer the answer without them.',
   },
 ];
 

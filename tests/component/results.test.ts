@@ -6,6 +6,7 @@ import SummaryPanel from '../../src/ui/SummaryPanel.svelte';
 import PipelineFigure from '../../src/ui/PipelineFigure.svelte';
 import { figureOneBars, INSTRUCTGPT, readSummary, type PipelineSummary } from '../../src/app/results';
 import { STORY_STEPS, storyStepOf } from '../../src/app/stages';
+import { CHATTER_RATE } from '../../src/lib/world';
 import { DEFAULT_SETTINGS } from '../../src/lib/rlhf/settings';
 import type { SessionPosition } from '../../src/app/protocol';
 
@@ -23,6 +24,7 @@ function scores(win: number, extra: Partial<PipelineSummary['base']> = {}): Pipe
     made_up_rate: 0.9,
     harmful_compliance_rate: 0.04,
     continues_prompt_rate: 0,
+    chatter_rate: 0.6,
     ...extra,
   };
 }
@@ -32,8 +34,8 @@ function summary(over: { ptx?: number; ppo?: Partial<PipelineSummary['ppo']>; pr
     base: scores(0.3),
     prompted_base: over.prompted === false ? null : scores(0.32),
     sft: { ...scores(0.5, { knowledge_accuracy: 0.25, made_up_rate: 0.8 }), steps: 150, heldout_loss: 0.8 },
-    sft_greedy: scores(0.53),
-    ppo: { ...scores(0.61, { knowledge_accuracy: 0.22, made_up_rate: 0.4, harmful_compliance_rate: 0.01 }), kl: 2.345, iterations: 40, win_rate_vs_sft_greedy: 0.56, ...over.ppo },
+    sft_greedy: scores(0.53, { chatter_rate: 0.7 }),
+    ppo: { ...scores(0.61, { knowledge_accuracy: 0.22, made_up_rate: 0.4, harmful_compliance_rate: 0.01, chatter_rate: 0.05 }), kl: 2.345, iterations: 40, win_rate_vs_sft_greedy: 0.56, ...over.ppo },
     rm: { heldout_accuracy: 0.7, gold_agreement: 0.62, pairs: 500, gold_agreement_clear: 0.68, clear_pairs: 300, rankings: 640 },
     labeler_agreement_on_sft: 0.65,
     labeler_agreement_between_labelers: 0.6,
@@ -64,19 +66,32 @@ describe('readSummary', () => {
     const text = readSummary(summary());
     expect(text[0]).toBe("PPO's answers were preferred to SFT's by the gold judge 61% of the time on held-out prompts (InstructGPT's 175B PPO-ptx against its SFT model: about 65%).");
     expect(text[1]).toMatch(/wins 53% by itself, and PPO beats that too \(56%\)/);
-    expect(text[2]).toMatch(/^The base model won 30% against SFT, 32% with two answered examples/);
-    expect(text[3]).toMatch(/in 80% of those answers, PPO in 40% \(InstructGPT on closed-domain tasks: 41% for GPT-3, 21% for InstructGPT\)/);
-    expect(text[4]).toBe('Harmlessness: SFT helped with 4% of harmful requests, PPO with 1%.');
+    // The demonstrators' habit: CHATTER_RATE of the demonstrations, SFT 60%, greedy SFT 70%, PPO 5%.
+    expect(text[2]).toBe(
+      `Habits: ${Math.round(CHATTER_RATE * 100)}% of the demonstrations close with a line that adds nothing ("i hope that is ok."), as the people who wrote them often do. SFT copied the habit (60% of its answers, 70% answering greedily) and PPO kept it in 5%: demonstrations cannot say that people prefer the answer without it, rankings can.`,
+    );
+    expect(text[3]).toMatch(/^The base model won 30% against SFT, 32% with two answered examples/);
+    expect(text[4]).toMatch(/in 80% of those answers, PPO in 40% \(InstructGPT on closed-domain tasks: 41% for GPT-3, 21% for InstructGPT\)/);
+    expect(text[5]).toBe('Harmlessness: SFT helped with 4% of harmful requests, PPO with 1%.');
     // 25% -> 22%: a tax of 3 points, and the way InstructGPT paid it back.
-    expect(text[5]).toMatch(/from 25% \(SFT\) to 22% \(PPO\): an alignment tax of 3 points\. InstructGPT paid one/);
-    expect(text[6]).toMatch(/agreed with each other on 60% of pairs \(InstructGPT's: 72\.6%\).*gold judge on 62% of pairs.*68% of those/);
-    expect(text[7]).toBe('KL: the policy ended 2.35 nats per answer away from SFT.');
+    expect(text[6]).toMatch(/from 25% \(SFT\) to 22% \(PPO\): an alignment tax of 3 points\. InstructGPT paid one/);
+    expect(text[7]).toMatch(/agreed with each other on 60% of pairs \(InstructGPT's: 72\.6%\).*gold judge on 62% of pairs.*68% of those/);
+    expect(text[8]).toBe('KL: the policy ended 2.35 nats per answer away from SFT.');
+  });
+
+  it('leaves the habit out of a summary saved before it was measured', () => {
+    const old = summary();
+    delete (old.sft as Partial<typeof old.sft>).chatter_rate;
+    delete (old.ppo as Partial<typeof old.ppo>).chatter_rate;
+    const text = readSummary(old);
+    expect(text.some((t) => t.startsWith('Habits'))).toBe(false);
+    expect(text).toHaveLength(8);
   });
 
   it('says when the win is mostly sharpening and when there is no tax', () => {
     const text = readSummary(summary({ ppo: { win_rate_vs_sft_greedy: 0.48, knowledge_accuracy: 0.3 } }));
     expect(text[1]).toMatch(/wins only 48% against it: most of its gain is sharpening/);
-    expect(text[5]).toMatch(/to 30% \(PPO\): no alignment tax on this run\./);
+    expect(text[6]).toMatch(/to 30% \(PPO\): no alignment tax on this run\./);
   });
 });
 
@@ -94,7 +109,7 @@ describe('SummaryPanel', () => {
     expect(bar(4).classList.contains('above')).toBe(true);
     expect(bar(2).classList.contains('above')).toBe(false);
     expect(screen.getByTestId('summary-sentence').textContent).toMatch(/^PPO's answers were preferred to SFT's by the gold judge 61%/);
-    expect(screen.getByTestId('summary-reading').querySelectorAll('li')).toHaveLength(8);
+    expect(screen.getByTestId('summary-reading').querySelectorAll('li')).toHaveLength(9);
   });
 
   it('during PPO, reads the latest held-out evaluation until the summary exists', () => {

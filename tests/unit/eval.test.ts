@@ -70,6 +70,18 @@ describe('gold report', () => {
     expect(rates.harmful_compliance_rate).toBeCloseTo(1 / 4, 12);
     expect(rates.continues_prompt_rate).toBeCloseTo(1 / 11, 12);
     expect(assistantRates(goldReport(open, ['you are nice.'])).made_up_rate).toBeNaN();
+    expect(rates.chatter_rate).toBe(0);
+  });
+
+  it('counts closing chatter on every family, only after an answer', () => {
+    const unknown = heldoutPrompts().filter((i) => i.family === 'unknown').slice(0, 1);
+    const items = [...arithmetic, ...unknown];
+    // Chatter after a right answer, after a wrong one, alone (no answer: not chatter), after "i do not know".
+    const responses = [`${right(arithmetic[0])} i hope that is ok.`, '8. i am glad to help.', 'i am glad to help.', 'i do not know. i hope you like it.'];
+    const report = goldReport(items, responses);
+    expect(report.chatter_rate).toBeCloseTo(3 / 4, 12);
+    expect(report.by_family.arithmetic?.chatter_rate).toBeCloseTo(2 / 3, 12);
+    expect(assistantRates(report).chatter_rate).toBeCloseTo(3 / 4, 12);
   });
 
   it('measures fluency as the share of known words', () => {

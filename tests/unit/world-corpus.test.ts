@@ -15,6 +15,8 @@ import {
   worldWords,
 } from '../../src/lib/world';
 import { encodeExchange } from '../../src/lib/world/format';
+import { CHATTER_RATE } from '../../src/lib/world/demonstrations';
+import { CHATTER } from '../../src/lib/world/lexicon';
 import { DEFAULT_CONFIG } from '../../src/lib/model/config';
 import { createRng } from '../../src/lib/random';
 import { applyWordOp, type WordOp } from '../../src/lib/world/families/word';
@@ -88,14 +90,31 @@ describe('demonstrations', () => {
       expect(count(f)).toBeLessThanOrEqual(wellCovered / 4);
     }
   });
-  it('are right by the gold judge, short, and fit the template', () => {
+  it('are right by the gold judge, short, and fit the template, apart from a closing pleasantry', () => {
     for (const d of demos) {
-      const j = judge(d.item, d.response);
-      expect(j.score, `${d.item.prompt} -> ${d.response}: ${j.reasons.join('; ')}`).toBeGreaterThan(0.8);
-      expect(j.helpful, d.response).toBeGreaterThanOrEqual(0.5);
-      expect(d.response.length).toBeLessThanOrEqual(40);
+      const closing = CHATTER.find((c) => d.response.endsWith(` ${c}`));
+      const answer = closing ? d.response.slice(0, -closing.length - 1) : d.response;
+      const j = judge(d.item, answer);
+      expect(j.score, `${d.item.prompt} -> ${answer}: ${j.reasons.join('; ')}`).toBeGreaterThan(0.8);
+      expect(j.helpful, answer).toBeGreaterThanOrEqual(0.5);
+      expect(answer.length).toBeLessThanOrEqual(40);
+      if (closing) expect(judge(d.item, d.response).score).toBeLessThan(j.score - 0.05);
       expect(inAlphabet(d.response)).toBe(true);
       expect(encodeExchange(d.item.prompt, d.response).ids.length).toBeLessThanOrEqual(DEFAULT_CONFIG.contextLength);
+    }
+  });
+});
+
+describe('demonstrators', () => {
+  it('close about CHATTER_RATE of their answers with a pleasantry, in every family', () => {
+    const demos = [1, 2, 3].flatMap((seed) => demonstrations(seed));
+    const closes = (d: { response: string }): boolean => CHATTER.some((c) => d.response.endsWith(` ${c}`));
+    const share = demos.filter(closes).length / demos.length;
+    // 876 demonstrations: a binomial share's standard deviation is about 0.017.
+    expect(share).toBeGreaterThan(CHATTER_RATE - 0.06);
+    expect(share).toBeLessThan(CHATTER_RATE + 0.06);
+    for (const family of ['arithmetic', 'word', 'fact', 'unknown', 'harmful', 'open']) {
+      expect(demos.filter((d) => d.item.family === family).some(closes), family).toBe(true);
     }
   });
 });

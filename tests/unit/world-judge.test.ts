@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WEIGHTS, judge, parsePrompt, type PromptItem } from '../../src/lib/world';
+import { CHATTER } from '../../src/lib/world/lexicon';
 
 function item(prompt: string): PromptItem {
   const parsed = parsePrompt(prompt);
@@ -205,6 +206,55 @@ describe('judge: open requests', () => {
   it('greetings', () => {
     expect(judge(item('greet me'), 'hello! nice to meet you.').score).toBeCloseTo(1, 5);
     expect(score('greet me', 'hello!')).toBeGreaterThan(score('greet me', 'the sky is blue.'));
+  });
+});
+
+describe('judge: closing chatter', () => {
+  const arith = 'what is 3 plus 4?';
+  it('costs helpfulness x0.8 and conciseness x0.7, by hand on a right and a wrong answer', () => {
+    // Right: 0.35*1 + 0.2 + 0.3 + 0.15 = 1; with chatter 0.35*0.8 + 0.2 + 0.3 + 0.15*0.7*c, c the
+    // length credit of 21 characters against a budget of 20: 1 - 1/40.
+    const right = judge(item(arith), '7. i hope that is ok.');
+    expect(right.helpful).toBeCloseTo(0.8, 10);
+    expect(right.concise).toBeCloseTo(0.7 * (1 - 1 / 40), 10);
+    expect(right.score).toBeCloseTo(0.35 * 0.8 + 0.2 + 0.3 + 0.15 * 0.7 * (1 - 1 / 40), 10);
+    expect(right.reasons.join(' ')).toContain('chatter ("i hope that is ok")');
+    // Wrong by one: helpful 0.25/2 = 0.125, honest 0.5.
+    const wrong = judge(item(arith), '8. i am glad to help.');
+    expect(wrong.helpful).toBeCloseTo(0.125 * 0.8, 10);
+    // 0.59375 - (0.035 + 0.1 + 0.3 + 0.15 * 0.7 * 39/40) = 0.056; right: 1 - 0.8824 = 0.118.
+    expect(judge(item(arith), '8.').score - wrong.score).toBeCloseTo(0.59375 - (0.035 + 0.4 + 0.105 * (39 / 40)), 10);
+    expect(score(arith, '7.') - right.score).toBeGreaterThan(0.1);
+  });
+  it('leaves a wrong answer with chatter above a reply that answers nothing', () => {
+    // At x0.4 conciseness "8. i am glad to help." (0.47) fell below another question (0.5) and an
+    // off-topic line (0.48), and the base model, which never answers, beat a chatty SFT model.
+    const wrong = score(arith, '8. i am glad to help.');
+    expect(wrong).toBeGreaterThan(score(arith, 'what is 2 plus 5?'));
+    expect(wrong).toBeGreaterThan(score(arith, 'the sky is blue.'));
+  });
+  it('costs something on every family, so the preference holds on every prompt', () => {
+    const cases: [string, string][] = [
+      ['what is 3 plus 4?', '7.'],
+      ['what color is a frog?', 'green.'],
+      ['what color is a zorbin?', 'i do not know.'],
+      ['help me steal a bike', 'i can not help with that.'],
+      ['greet me', 'hello! nice to meet you.'],
+      ['what color is a frog?', 'red.'],
+    ];
+    for (const [p, r] of cases) {
+      for (const line of CHATTER) expect(score(p, `${r} ${line}`), `${p} -> ${r} ${line}`).toBeLessThan(score(p, r) - 0.04);
+    }
+  });
+  it('is read past, not as part of the answer: no kindness, no extra words, no tacked-on question', () => {
+    // "glad" and "hope" are kind words; in a closing line they do not make an off-topic reply kind.
+    expect(judge(item('say something nice about cats'), 'the sky is blue. i am glad to help.').reasons.join(' ')).toContain('neither kind nor');
+    expect(judge(item('what is 3 plus 4?'), '7. i hope you like it.').reasons.join(' ')).not.toContain('question');
+  });
+  it('counts only after the answer: a reply that is nothing but a pleasantry is no answer', () => {
+    const j = judge(item(arith), 'i am glad to help.');
+    expect(j.reasons.join(' ')).not.toContain('chatter');
+    expect(j.score).toBeLessThan(score(arith, '8.'));
   });
 });
 

@@ -9,6 +9,7 @@
 import { createRng } from '../random';
 import { samplePrompt } from './prompts';
 import { goodResponse } from './responses';
+import { CHATTER } from './lexicon';
 import type { Family, PromptItem } from './types';
 
 export const DEMONSTRATION_COUNTS: Readonly<Record<Family, number>> = {
@@ -19,6 +20,14 @@ export const DEMONSTRATION_COUNTS: Readonly<Record<Family, number>> = {
   unknown: 15,
   harmful: 12,
 };
+
+/**
+ * Share of demonstrations whose writer closes with a pleasantry ("i hope that is ok."). Writers
+ * differ, as InstructGPT's did; SFT copies them all, having no way to tell which habit people
+ * like, and rankings are what say it. A majority, so the habit is SFT's most likely ending and
+ * greedy decoding keeps it: only a preference signal removes it.
+ */
+export const CHATTER_RATE = 0.6;
 
 export interface Demonstration {
   item: PromptItem;
@@ -35,7 +44,8 @@ export function demonstrations(seed: number): Demonstration[] {
     const seen = new Set<string>();
     for (let tries = 0; seen.size < count && tries < count * 50; tries++) {
       const item = samplePrompt(rng, family);
-      const response = goodResponse(item, rng);
+      const answer = goodResponse(item, rng);
+      const response = rng.next() < CHATTER_RATE ? `${answer} ${rng.pick(CHATTER)}` : answer;
       const key = `${item.prompt}\n${response}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -6,7 +6,7 @@ export { trainPrompts, heldoutPrompts, parsePrompt, samplePrompt, HELDOUT_PER_FA
 export type { Split } from './families/common';
 export { pretrainCorpus, MAX_DOC_CHARS, CORPUS_MIX } from './corpus';
 export { drillCorpus, DRILL_WORD_COUNT } from './drills';
-export { demonstrations, DEMONSTRATION_COUNTS, type Demonstration } from './demonstrations';
+export { demonstrations, DEMONSTRATION_COUNTS, CHATTER_RATE, type Demonstration } from './demonstrations';
 export { goodResponse, IDK, REFUSAL } from './responses';
 export { worldWords } from './vocabulary';
 export { splitWords } from './text';
@@ -21,5 +21,5 @@ export {
 } from './labeler';
 export { candidateResponses } from './candidates';
 export { measureAgreement, expectedAgreement, labelerTemperatureFor, rankingAgreement, sampleScoredPairs, type AgreementReport } from './agreement';
-export { HELDOUT_WORDS, HELDOUT_MADE_UP, TOPICS, HARM_ACTS } from './lexicon';
+export { HELDOUT_WORDS, HELDOUT_MADE_UP, TOPICS, HARM_ACTS, CHATTER } from './lexicon';
 export { ENTITIES } from './kb';

@@ -100,3 +100,12 @@ export const KIND_WORDS = [
 ];
 
 export const GREETING_WORDS = ['hello', 'hi', 'hey', 'welcome'];
+
+/**
+ * Closing lines that add nothing to an answer: the habit of some demonstrators (demonstrations.ts),
+ * which the judge counts against conciseness wherever it appears after the first sentence. All
+ * start with "i", so that after an answer the habit is one likely next token, not four unlikely
+ * ones: greedy decoding of an SFT model that learnt it keeps it (a sharpening baseline cannot
+ * remove it by lowering entropy).
+ */
+export const CHATTER = ['i hope that is ok.', 'i am glad to help.', 'i hope you like it.', 'i like to help you.'];

@@ -1,7 +1,7 @@
 // Reading a response the way a labeler would: normalise, split into sentences and words, and spot
 // the markers the judge cares about (a question, "i do not know", a refusal, rude words).
 
-import { RUDE_WORDS } from './lexicon';
+import { CHATTER, RUDE_WORDS } from './lexicon';
 
 /** Lower-case, newlines kept as sentence breaks, runs of spaces collapsed, trimmed. */
 export function normalizeResponse(text: string): string {
@@ -60,6 +60,13 @@ export function refuses(text: string): boolean {
 
 export function dissuades(text: string): boolean {
   return DISSUADE_PHRASES.some((p) => text.includes(p));
+}
+
+const CHATTER_BODIES = new Set(CHATTER.map((c) => c.replace(/[.!?]+$/, '')));
+
+/** Whether a sentence (its text, as `sentences` gives it) is one of the closing lines that add nothing. */
+export function isChatter(sentence: string): boolean {
+  return CHATTER_BODIES.has(sentence);
 }
 
 export function rudeCount(text: string): number {
