@@ -12,13 +12,16 @@ import { DEFAULT_WEIGHTS, judge, type JudgeWeights } from './judge';
 import type { PromptItem } from './types';
 
 /**
- * Gives about 75% pairwise agreement with gold on SFT-like candidates; measured by measureAgreement
- * (0.749 over 20,000 pairs, seeds 1 and 2, with the judge that scores nonsense below every
- * attempt; 0.743 before it; 0.749 too with a judge that gave wrong sums flat credit). Fixed,
- * not re-tuned when the judge changes; checked in tests/unit/world-labeler.test.ts. Two labelers at
- * this temperature agree with each other on only 0.57-0.60 of SFT-sample pairs (InstructGPT's: 0.726).
+ * Calibrated so that two simulated labelers agree with each other as often as InstructGPT's did
+ * (72.6 +- 1.5%): at 0.06 two labelers agreed on 0.69-0.75 of the pairs of SFT samples they ranked
+ * (default preset, seeds 1-5, docs/RESULTS.md), each with gold on 0.76-0.81; on the world's
+ * candidate answers, whose gold gaps are larger, 0.90 with gold (measureAgreement). It was 0.24,
+ * set for 75% agreement with gold on candidates: that read the paper's labeler-labeler figure as
+ * agreement with the truth, and two labelers then agreed on only 0.53-0.60 of SFT pairs, noisier
+ * than any human panel. Fixed, not re-tuned when the judge changes; checked in
+ * tests/unit/world-labeler.test.ts.
  */
-export const DEFAULT_LABELER_TEMPERATURE = 0.24;
+export const DEFAULT_LABELER_TEMPERATURE = 0.06;
 
 export interface LabelerOptions {
   /** Noise on gold-score differences; 0 ranks exactly by gold score. */
