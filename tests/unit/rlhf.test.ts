@@ -99,10 +99,11 @@ describe('simulated rankings (labelSamples, what collectSimulatedRankings return
 describe('pipeline settings', () => {
   it('layers a preset over the defaults', () => {
     const quick = settingsFor('quick');
-    expect(quick.sftMaxSteps).toBe(120);
-    expect(DEFAULT_SETTINGS.sftMaxSteps).toBe(600);
+    expect(quick.evalEvery).toBe(20);
+    expect(DEFAULT_SETTINGS.evalEvery).toBe(10);
     expect(quick.beta).toBe(DEFAULT_SETTINGS.beta);
-    expect(settingsFor('overoptimize').rounds).toBe(1);
+    expect(settingsFor('overoptimize').beta).toBe(0);
+    expect(settingsFor('overoptimize').ppoIterations).toBe(60);
     expect(settingsFor('quick', { beta: 0 }).beta).toBe(0);
   });
 
