@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../src/lib/backend-node';
 import { applyCheckpoint, parseCheckpoint } from '../../src/lib/io/checkpoint';
 import { DEFAULT_CONFIG, GPT } from '../../src/lib/model';
@@ -49,6 +49,21 @@ export async function runQuickPipeline(seed: number): Promise<LearningRun> {
   } finally {
     base.dispose();
   }
+}
+
+/** Registers the file's seeded run (before all its tests) and returns a getter for it. */
+export function useQuickRun(seed: number): () => LearningRun {
+  let run: LearningRun | undefined;
+  beforeAll(async () => {
+    run = await runQuickPipeline(seed);
+  }, 1_800_000);
+  afterAll(() => {
+    tf.disposeVariables();
+  });
+  return () => {
+    if (!run) throw new Error(`the quick run of seed ${seed} did not finish`);
+    return run;
+  };
 }
 
 /**
