@@ -1,14 +1,13 @@
 // The seeded learning run both learning tests share: `npm run pipeline -- --preset quick --seed N`
 // on the shipped base model, through the same runPipeline the CLI runs and the page's worker
 // drives, with what its hooks saw.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../src/lib/backend-node';
-import { applyCheckpoint, parseCheckpoint } from '../../src/lib/io/checkpoint';
-import { DEFAULT_CONFIG, GPT } from '../../src/lib/model';
+import type { GPT } from '../../src/lib/model';
 import { runPipeline, settingsFor, type PipelineSummary } from '../../src/lib/rlhf';
+import { loadModelFile } from '../../scripts/lib/models';
 
 export interface LearningRun {
   summary: PipelineSummary;
@@ -32,9 +31,8 @@ async function largestWeightChange(from: GPT, to: GPT): Promise<number> {
 
 export async function runQuickPipeline(seed: number): Promise<LearningRun> {
   await initNodeBackend('wasm');
-  const base = GPT.create(DEFAULT_CONFIG, 0);
+  const { model: base } = await loadModelFile(join(import.meta.dirname, '..', '..', 'public', 'models', 'base', 'base.ckpt'));
   try {
-    applyCheckpoint(base, parseCheckpoint(new Uint8Array(readFileSync(join(import.meta.dirname, '..', '..', 'public', 'models', 'base', 'base.ckpt')))));
     const logged: Record<string, number | string>[] = [];
     let policyDrift = Number.NaN;
     let rmDrift = Number.NaN;

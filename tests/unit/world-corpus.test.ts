@@ -72,6 +72,9 @@ describe('pretraining corpus', () => {
   });
 });
 
+/** The pleasantry a demonstration closes with, if any. */
+const closingOf = (response: string): string | undefined => CHATTER.find((c) => response.endsWith(` ${c}`));
+
 describe('demonstrations', () => {
   const demos = demonstrations(5);
   it('are deterministic by seed and differ across seeds', () => {
@@ -92,7 +95,7 @@ describe('demonstrations', () => {
   });
   it('are right by the gold judge, short, and fit the template, apart from a closing pleasantry', () => {
     for (const d of demos) {
-      const closing = CHATTER.find((c) => d.response.endsWith(` ${c}`));
+      const closing = closingOf(d.response);
       const answer = closing ? d.response.slice(0, -closing.length - 1) : d.response;
       const j = judge(d.item, answer);
       expect(j.score, `${d.item.prompt} -> ${answer}: ${j.reasons.join('; ')}`).toBeGreaterThan(0.8);
@@ -108,7 +111,7 @@ describe('demonstrations', () => {
 describe('demonstrators', () => {
   it('close about CHATTER_RATE of their answers with a pleasantry, in every family', () => {
     const demos = [1, 2, 3].flatMap((seed) => demonstrations(seed));
-    const closes = (d: { response: string }): boolean => CHATTER.some((c) => d.response.endsWith(` ${c}`));
+    const closes = (d: { response: string }): boolean => closingOf(d.response) !== undefined;
     const share = demos.filter(closes).length / demos.length;
     // 876 demonstrations: a binomial share's standard deviation is about 0.017.
     expect(share).toBeGreaterThan(CHATTER_RATE - 0.06);

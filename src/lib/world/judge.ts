@@ -304,8 +304,9 @@ export function judge(item: PromptItem, response: string, weights: JudgeWeights 
   // transcript). A known wording counts even without its question mark ("compute 7 minus 0").
   const continuesPrompt = sents[0].question || /^(q|a) ?:/.test(text) || parsePrompt(sents[0].text) !== null;
   // A closing pleasantry after the first sentence is read past, not assessed as part of the answer.
-  const chatter = sents.slice(1).filter((s) => isChatter(s.text));
-  const body = sents.filter((s, i) => i === 0 || !isChatter(s.text));
+  const closing = sents.map((s, i) => i > 0 && isChatter(s.text));
+  const chatter = sents.filter((_, i) => closing[i]);
+  const body = sents.filter((_, i) => !closing[i]);
   const claim = body
     .filter((s) => !s.question)
     .map((s) => s.text)
