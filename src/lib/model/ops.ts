@@ -3,7 +3,14 @@
 // than an explicit transpose followed by a plain matMul; autograd of LayerNorm and GELU makes
 // many more kernels than the closed forms below; and the wasm backend's batched matMul (batch > 1)
 // misses XNNPACK and runs at ~3 GFLOP/s, so on wasm attention loops over heads with 2-D matMuls.
+// On WebGPU the same ops run as the fused kernels of ./kernels (a few dispatches each); cpu and
+// wasm keep the composite ops below, so their results are unchanged.
 import * as tf from '@tensorflow/tfjs';
+import { onWebGpu } from './kernels/program';
+import { webGpuLayerNorm } from './kernels/layer-norm';
+import { webGpuGelu } from './kernels/gelu';
+import { webGpuAttention } from './kernels/attention';
+import { webGpuColumnSums } from './kernels/column-sums';
 
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
 
@@ -51,6 +58,7 @@ function columnSums(x: tf.Tensor2D): tf.Tensor1D {
 
 /** y = x w (+ b), x [N, in], w [in, out], b [out]; gradients with explicit transposes. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  if (onWebGpu()) return linearWebGpu(x, w, b);
   if (b === undefined) {
     return custom(([xi, wi], save) => {
       save([xi, wi]);
@@ -77,10 +85,42 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
   }, x, w, b) as tf.Tensor2D;
 }
 
+/**
+ * linear on WebGPU, whose matMul reads either operand transposed at no cost: the bias is fused
+ * into the forward matMul and the gradients are two matMuls and a column sum.
+ */
+function linearWebGpu(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  const inputs = b === undefined ? [x, w] : [x, w, b];
+  return custom((args, save) => {
+    const [xi, wi, bi] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D | undefined];
+    save([xi, wi]);
+    return {
+      value: tf.fused.matMul({ a: xi, b: wi, bias: bi }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as tf.Tensor2D[];
+        const d = dy as tf.Tensor2D;
+        const grads = [tf.matMul(d, ws, false, true), tf.matMul(xs, d, true, false)];
+        return bi === undefined ? grads : [...grads, webGpuColumnSums(d)];
+      },
+    };
+  }, ...inputs) as tf.Tensor2D;
+}
+
 const LN_EPS = 1e-5;
+
+function layerNormWebGpu(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
+  return custom(([xi, gi, bi], save) => {
+    save([xi, gi]);
+    return {
+      value: webGpuLayerNorm.forward(xi as tf.Tensor2D, gi as tf.Tensor1D, bi as tf.Tensor1D, LN_EPS),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => webGpuLayerNorm.grads(dy as tf.Tensor2D, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor1D, LN_EPS),
+    };
+  }, x, g, b) as tf.Tensor2D;
+}
 
 /** LayerNorm over the last axis of x [N, D], with the closed-form backward. */
 export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
+  if (onWebGpu()) return layerNormWebGpu(x, g, b);
   return custom(([xi, gi, bi], save) => {
     const [xhat, rstd] = tidy(() => {
       const mean = tf.mean(xi, -1, true);
@@ -113,6 +153,15 @@ const C1 = 2 * Math.sqrt(2 / Math.PI);
 const C2 = C1 * 0.044715;
 
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  if (onWebGpu()) {
+    return custom(([xi], save) => {
+      save([xi]);
+      return {
+        value: webGpuGelu.forward(xi, C1, C2),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [webGpuGelu.grad(dy, saved[0], C1, C2)],
+      };
+    }, x) as tf.Tensor2D;
+  }
   return custom(([xi], save) => {
     const s = tf.tidy(() => tf.sigmoid(tf.mul(xi, tf.add(tf.mul(tf.square(xi), C2), C1))));
     save([xi, s]);
@@ -129,7 +178,8 @@ export function gelu(x: tf.Tensor2D): tf.Tensor2D {
   }, x) as tf.Tensor2D;
 }
 
-export type AttentionImpl = 'batched' | 'per-head';
+/** 'fused': WebGPU's attention kernels; 'batched': batched matMuls; 'per-head': 2-D matMuls per head. */
+export type AttentionImpl = 'fused' | 'batched' | 'per-head';
 
 /** Batched matMul of [B,H,M,K] x [B,H,K,N]; on wasm ('per-head') as one 2-D matMul per head. */
 function bmm(a: tf.Tensor4D, b: tf.Tensor4D, impl: AttentionImpl): tf.Tensor4D {
@@ -173,6 +223,17 @@ function mergeHeads(o: tf.Tensor4D): tf.Tensor2D {
  * One custom gradient covers head split, scores, softmax, weighted sum and merge.
  */
 export function attention(qkv: tf.Tensor2D, bias: tf.Tensor4D, batch: number, nHead: number, impl: AttentionImpl): tf.Tensor2D {
+  if (impl === 'fused') {
+    const dims = { batch, heads: nHead };
+    return custom(([qkvIn], save) => {
+      const probs = webGpuAttention.probs(qkvIn as tf.Tensor2D, bias, dims);
+      save([qkvIn, probs]);
+      return {
+        value: webGpuAttention.output(qkvIn as tf.Tensor2D, probs, dims),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [webGpuAttention.grad(dy as tf.Tensor2D, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor4D, dims)],
+      };
+    }, qkv) as tf.Tensor2D;
+  }
   return custom(([qkvIn], save) => {
     const [value, q, k, v, p] = tidy(() => {
       const [qs, ks, vs] = splitHeads(qkvIn as tf.Tensor2D, batch, nHead);
@@ -203,6 +264,7 @@ export function attention(qkv: tf.Tensor2D, bias: tf.Tensor4D, batch: number, nH
 
 /** The attention implementation that is fastest on the active backend. */
 export function defaultAttentionImpl(): AttentionImpl {
+  if (onWebGpu()) return 'fused';
   return onWasm() ? 'per-head' : 'batched';
 }
 

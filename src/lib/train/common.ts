@@ -1,34 +1,15 @@
-// Shared optimisation machinery: Adam, global-norm clipping, and one guarded update that reads
+// Shared optimisation machinery: Adam (adam.ts), global-norm clipping, and one guarded update that reads
 // the loss and metrics back once, refuses a non-finite step (TrainingError) and otherwise applies it.
 
 import * as tf from '@tensorflow/tfjs';
 import { assertFinite } from './errors';
 import { PAD } from '../tokenizer';
+import { Adam, clipScale, globalNorm, type AdamConfig } from './adam';
 
-export interface AdamConfig {
-  learningRate: number;
-  adamBeta1: number;
-  adamBeta2: number;
-  adamEpsilon: number;
-}
+export type { AdamConfig };
 
-export function createAdam(c: AdamConfig): tf.Optimizer {
-  return tf.train.adam(c.learningRate, c.adamBeta1, c.adamBeta2, c.adamEpsilon);
-}
-
-/**
- * Sum of many scalars as a tree of pairwise adds. Not tf.addN: on WebGPU that is one shader with a
- * storage buffer per input, and more than 8 inputs exceeds the default device limit.
- */
-export function sumScalars(values: readonly tf.Tensor[]): tf.Tensor {
-  if (values.length === 0) return tf.scalar(0);
-  let level = [...values];
-  while (level.length > 1) {
-    const next: tf.Tensor[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? tf.add(level[i], level[i + 1]) : level[i]);
-    level = next;
-  }
-  return level[0];
+export function createAdam(c: AdamConfig): Adam {
+  return new Adam(c);
 }
 
 /** Scales every gradient by min(1, maxNorm / ||g||) with ||g|| the norm over all of them. */
@@ -38,14 +19,8 @@ export function clipByGlobalNorm(
 ): { grads: tf.NamedTensorMap; norm: tf.Scalar } {
   return tf.tidy(() => {
     const names = Object.keys(grads);
-    const sq = names.map((n) => tf.sum(tf.square(grads[n])));
-    const norm = tf.sqrt(sumScalars(sq)) as tf.Scalar;
-    if (maxNorm == null || !(maxNorm > 0)) {
-      const copy: tf.NamedTensorMap = {};
-      for (const n of names) copy[n] = tf.clone(grads[n]);
-      return { grads: copy, norm };
-    }
-    const scale = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+    const norm = globalNorm(names.map((n) => grads[n]));
+    const scale = maxNorm == null || !(maxNorm > 0) ? tf.scalar(1) : clipScale(norm, maxNorm);
     const out: tf.NamedTensorMap = {};
     for (const n of names) out[n] = tf.mul(grads[n], scale);
     return { grads: out, norm };
@@ -64,7 +39,8 @@ export interface LossOutput {
  * optimizer.applyGradients, so the weights and Adam's moments stay as they were.
  */
 export async function guardedStep(options: {
-  optimizer: tf.Optimizer;
+  /** This project's Adam; any tf.Optimizer (e.g. SGD in tests) gets the gradients pre-scaled. */
+  optimizer: Adam | tf.Optimizer;
   variables: tf.Variable[];
   lossFn: () => LossOutput;
   metricNames: readonly string[];
@@ -82,21 +58,29 @@ export async function guardedStep(options: {
     return out.loss;
   }, variables);
   const extra = held.extra ?? tf.zeros([0]);
-  const clipped = clipByGlobalNorm(grads, maxGradNorm);
-  tf.dispose(grads);
-  const packed = tf.tidy(() => tf.concat([tf.reshape(value, [1]), tf.reshape(clipped.norm, [1]), extra]));
+  const names = Object.keys(grads);
+  const norm = globalNorm(names.map((n) => grads[n]));
+  const scale = maxGradNorm == null || !(maxGradNorm > 0) ? undefined : clipScale(norm, maxGradNorm);
+  const packed = tf.tidy(() => tf.concat([tf.reshape(value, [1]), tf.reshape(norm, [1]), extra]));
   const data = await packed.data();
-  tf.dispose([packed, value, clipped.norm, extra]);
+  tf.dispose([packed, value, norm, extra]);
   const metrics: Record<string, number> = { loss: data[0], grad_norm: data[1] };
   metricNames.forEach((n, i) => (metrics[n] = data[2 + i]));
   try {
     assertFinite(stage, step, { loss: metrics.loss, grad_norm: metrics.grad_norm });
   } catch (e) {
-    tf.dispose(clipped.grads);
+    tf.dispose([...Object.values(grads), ...(scale ? [scale] : [])]);
     throw e;
   }
-  optimizer.applyGradients(clipped.grads);
-  tf.dispose(clipped.grads);
+  if (optimizer instanceof Adam) {
+    // Clipping is folded into the update (one fused kernel per weight on WebGPU).
+    optimizer.applyGradients(grads, scale);
+  } else {
+    const scaled = tf.tidy(() => Object.fromEntries(names.map((n) => [n, scale ? tf.mul(grads[n], scale) : tf.clone(grads[n])])));
+    optimizer.applyGradients(scaled);
+    tf.dispose(Object.values(scaled));
+  }
+  tf.dispose([...Object.values(grads), ...(scale ? [scale] : [])]);
   return metrics;
 }
 

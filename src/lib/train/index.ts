@@ -1,6 +1,7 @@
 // The training stages: pretrain, SFT, reward model, PPO, and the maths they share.
 export { TrainingError, assertFinite } from './errors';
 export type { Metrics, TrainableModel, ForwardOutput, TokenLogProbsOutput } from './types';
+export { Adam, globalNorm, clipScale } from './adam';
 export { createAdam, clipByGlobalNorm, guardedStep, buildLmBatch, tokenLoss, type LmBatch, type TokenLoss, type AdamConfig, type LossOutput } from './common';
 export * from './rl-math';
 export { SftTrainer, EarlyStopping, buildSftBatch, DEFAULT_SFT_CONFIG, type SftConfig, type SftExample, type LmTrainerState } from './sft';

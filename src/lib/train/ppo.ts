@@ -28,6 +28,7 @@ import { generate as defaultGenerate, type SampleOptions, type SampleResult } fr
 import type { GPT } from '../model/gpt';
 import { assertFinite } from './errors';
 import { batchLength, buildLmBatch, createAdam, guardedStep, tokenLoss } from './common';
+import type { Adam } from './adam';
 import {
   AdaptiveKlController,
   computeGae,
@@ -335,7 +336,7 @@ export class PpoTrainer {
   private readonly models: PpoModels;
   private readonly options: PpoOptions;
   private readonly generateFn: GenerateFn;
-  private readonly optimizer: tf.Optimizer;
+  private readonly optimizer: Adam;
   private readonly kl: KlController;
   private readonly rng: Rng;
   private promptOrder: number[] = [];

@@ -15,6 +15,7 @@ import { PAD } from '../tokenizer';
 import { createRng } from '../random';
 import { EpochSampler } from './epochs';
 import { batchLength, createAdam, guardedStep } from './common';
+import type { Adam } from './adam';
 import { orderProblem, rankingPairs, type PreferencePair } from '../io/rankings';
 import { TrainingError } from './errors';
 import { buildPairTable, rankingLoss, type PairTable } from './rl-math';
@@ -156,7 +157,7 @@ export class RewardTrainer {
   readonly state: RewardTrainerState = { step: 0, epoch: 0 };
   private readonly model: RewardModel;
   private readonly rankings: EpochSampler<PreparedRanking>;
-  private readonly optimizer: tf.Optimizer;
+  private readonly optimizer: Adam;
   private given = 0;
 
   constructor(model: RewardModel, rankings: readonly TokenRanking[], config: Partial<RewardConfig> = {}) {

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../random';
 import { EpochSampler } from './epochs';
 import { buildLmBatch, createAdam, guardedStep, tokenLoss, type LmBatch } from './common';
+import type { Adam } from './adam';
 import type { Metrics, TrainableModel } from './types';
 
 /** One demonstration: BOS + prompt template + response + EOS, and where the response starts. */
@@ -85,7 +86,7 @@ export class SftTrainer {
   protected readonly stage: string = 'sft';
   private readonly model: TrainableModel;
   private readonly examples: EpochSampler<SftExample>;
-  private readonly optimizer: tf.Optimizer;
+  private readonly optimizer: Adam;
 
   constructor(model: TrainableModel, examples: readonly SftExample[], config: Partial<SftConfig> = {}) {
     this.config = { ...DEFAULT_SFT_CONFIG, ...config };
