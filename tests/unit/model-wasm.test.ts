@@ -1,8 +1,9 @@
 // The wasm backend (the fast path in Node and browsers without WebGPU) against cpu: its own Slice
-// kernel (installWasmFastSlice), the per-head attention, forward logits and one Adam step.
+// kernel (installWasmFastSlice), the per-head attention, forward logits, one Adam step, and
+// sampling with the KV cache written in place in the heap.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GPTConfig, GPT, crossEntropyLoss, installWasmFastSlice } from '../../src/lib/model';
+import { type GPTConfig, GPT, crossEntropyLoss, generate, generateRecompute, installWasmFastSlice } from '../../src/lib/model';
 import { createRng } from '../../src/lib/random';
 import { VOCAB_SIZE } from '../../src/lib/tokenizer';
 import { initNodeBackend } from '../../src/lib/backend-node';
@@ -97,5 +98,27 @@ describe('wasm backend', () => {
       if (!n.startsWith('scalar.')) expect(maxAbsDiff(w, weights.get(n)?.data ?? []), n).toBeGreaterThan(1e-3);
       expect(maxAbsDiff(onWasm.after.get(n) ?? [], w), n).toBeLessThan(1e-4);
     }
+  });
+
+  it('decodes greedily with the KV cache written in place in the wasm heap: the same tokens as recomputing, and as cpu', async () => {
+    // Weights far from init, so the logits (not only the sampling noise) decide the tokens.
+    const model = GPT.create(CONFIG, 21);
+    const rng = createRng(22);
+    for (const [name, v] of model.weights) if (!name.endsWith('.g')) v.assign(tf.tensor(Float32Array.from({ length: v.size }, () => 0.3 * rng.normal()), v.shape));
+    const prompts = [[1, 7, 8, 9], [1, 30, 31]];
+    // Greedy: at temperature 1 this model's tokens are decided by the sampling noise.
+    const options = { maxNewTokens: 8, temperature: 0, seed: 5, stopAtEos: false };
+    const cached = await generate(model, prompts, options);
+    const recomputed = await generateRecompute(model, prompts, options);
+    const weights = new Map([...model.weights].map(([n, v]) => [n, tf.tensor(v.dataSync(), v.shape)]));
+    await tf.setBackend('cpu');
+    const cpuModel = GPT.fromWeights(CONFIG, weights);
+    const onCpu = await generate(cpuModel, prompts, options);
+    cpuModel.dispose();
+    tf.dispose([...weights.values()]);
+    await tf.setBackend('wasm');
+    expect(cached.responses).toEqual(recomputed.responses);
+    expect(cached.responses).toEqual(onCpu.responses);
+    model.dispose();
   });
 });

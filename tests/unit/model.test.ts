@@ -268,24 +268,28 @@ describe('sampling', () => {
     const full = tf.tidy(() => model.forward(tf.tensor2d(rows, [2, L], 'int32'), tf.tensor2d(maskRows, [2, L])).logits.arraySync());
     const before = tf.memory().numTensors;
     const pre = model.forwardWith(tf.tensor2d(rows.map((r) => r.slice(0, P)), [2, P], 'int32'), tf.tensor2d(maskRows.map((r) => r.slice(0, P)), [2, P]), { collectKV: true });
-    let cache = pre.kv.map(({ kT, v }) => ({
+    const cache = pre.kv.map(({ kT, v }) => ({
       kT: tf.concat([kT, tf.zeros([2, 2, 8, steps])], 3) as tf.Tensor4D,
       v: tf.concat([v, tf.zeros([2, 2, steps, 8])], 2) as tf.Tensor4D,
     }));
     const keyMask = tf.tensor2d(maskRows);
+    const layer0 = { ...cache[0] };
     const preLast = pre.logits.arraySync();
     for (let b = 0; b < 2; b++) expect(maxAbsDiff(preLast[b][P - 1], full[b][P - 1])).toBeLessThan(1e-4);
     for (let s = 0; s < steps - 1; s++) {
-      const step = model.decodeStep(
+      const logits = model.decodeStep(
         tf.tensor1d(cont.map((r) => r[s]), 'int32'),
         tf.tensor1d(prompts.map((p) => p.length + s), 'int32'),
         P + s,
         cache,
         keyMask,
       );
-      const got = step.logits.arraySync();
+      const got = logits.arraySync();
       for (let b = 0; b < 2; b++) expect(maxAbsDiff(got[b], full[b][P + s])).toBeLessThan(1e-4);
-      cache = step.cache;
+      // Written in place: the same tensors, now holding this step's keys at slot P + s.
+      expect(cache[0].kT).toBe(layer0.kT);
+      expect(cache[0].v).toBe(layer0.v);
+      logits.dispose();
     }
     void before;
     model.dispose();

@@ -11,7 +11,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../random';
 import { type GPTConfig, validateConfig, weightShapes } from './config';
-import { type AttentionImpl, attention, tidy, defaultAttentionImpl, gelu, installWasmFastSlice, layerNorm, linear, splitHeads } from './ops';
+import { type AttentionImpl, attention, tidy, defaultAttentionImpl, gelu, installWasmFastSlice, layerNorm, linear, splitHeads, tiedHead } from './ops';
+import { onWebGpu } from './kernels/program';
+import { webGpuDecode, writeKvInPlace } from './kernels/decode';
 
 /** Added to attention scores a query must not see (not -Infinity: NaN-free on every backend). */
 export const MASK_NEGATIVE = -1e9;
@@ -141,7 +143,7 @@ export class GPT {
         x = tf.add(x, linear(fc, this.w(`${p}mlp.proj.w`) as tf.Tensor2D, this.w(`${p}mlp.proj.b`) as tf.Tensor1D));
       }
       const hidden2d = layerNorm(x, this.w('lnf.g') as tf.Tensor1D, this.w('lnf.b') as tf.Tensor1D);
-      const logits2d = linear(hidden2d, tf.transpose(this.w('wte')) as tf.Tensor2D); // tied lm head
+      const logits2d = tiedHead(hidden2d, this.w('wte') as tf.Tensor2D);
       return {
         logits: tf.reshape(logits2d, [B, T, V]) as tf.Tensor3D,
         hidden: tf.reshape(hidden2d, [B, T, D]) as tf.Tensor3D,
@@ -153,52 +155,47 @@ export class GPT {
   /**
    * One decoding step with a KV cache of fixed length L: tokens [B] int32 at sequence index t
    * (same for every row), positions [B] int32 (position ids), keyMask [B,L] (1 for keys that
-   * exist: real prompt tokens and generated ones). Writes this step's key/value at index t and
-   * returns the next-token logits [B,V] and the new cache (the old one is not disposed).
+   * exist: real prompt tokens and generated ones). Writes this step's keys and values into
+   * `cache` at index t (in place; on a backend that cannot, by swapping in new tensors and
+   * disposing the old) and returns the next-token logits [B,V].
    */
-  decodeStep(
-    tokens: tf.Tensor1D,
-    positions: tf.Tensor1D,
-    t: number,
-    cache: LayerKV[],
-    keyMask: tf.Tensor2D,
-  ): { logits: tf.Tensor2D; cache: LayerKV[] } {
+  decodeStep(tokens: tf.Tensor1D, positions: tf.Tensor1D, t: number, cache: LayerKV[], keyMask: tf.Tensor2D): tf.Tensor2D {
     const B = tokens.shape[0];
     const { vocabSize: V, dModel: D, nHead: H, contextLength: C, nLayer } = this.config;
     const hd = D / H;
     const L = keyMask.shape[1];
+    const fused = onWebGpu();
     return tidy(() => {
-      const at = tf.oneHot(tf.tensor1d([t], 'int32'), L).reshape([L]); // [L], 1 at index t
-      const seen = tf.cast(tf.lessEqual(tf.range(0, L, 1, 'int32'), t), 'float32');
-      const allowed = tf.mul(keyMask, seen);
-      const bias = tf.reshape(tf.mul(tf.sub(1, allowed), MASK_NEGATIVE), [B, 1, 1, L]);
-      let x = tf.add(
-        tf.matMul(tf.oneHot(tokens, V), this.w('wte')),
-        tf.matMul(tf.oneHot(positions, C), this.w('wpe')),
-      ) as tf.Tensor2D;
-      const next: LayerKV[] = [];
+      let x = fused
+        ? webGpuDecode.embed(tokens, positions, this.w('wte') as tf.Tensor2D, this.w('wpe') as tf.Tensor2D)
+        : (tf.add(tf.matMul(tf.oneHot(tokens, V), this.w('wte')), tf.matMul(tf.oneHot(positions, C), this.w('wpe'))) as tf.Tensor2D);
+      // The composite path's additive mask: keys that exist and are not after t.
+      const bias = (): tf.Tensor4D => {
+        const seen = tf.cast(tf.lessEqual(tf.range(0, L, 1, 'int32'), t), 'float32');
+        return tf.reshape(tf.mul(tf.sub(1, tf.mul(keyMask, seen)), MASK_NEGATIVE), [B, 1, 1, L]);
+      };
+      const maskBias = fused ? null : bias();
       for (let i = 0; i < nLayer; i++) {
         const p = `h${i}.`;
         const h1 = layerNorm(x, this.w(`${p}ln1.g`) as tf.Tensor1D, this.w(`${p}ln1.b`) as tf.Tensor1D);
         const qkv = linear(h1, this.w(`${p}attn.qkv.w`) as tf.Tensor2D, this.w(`${p}attn.qkv.b`) as tf.Tensor1D);
-        // [B,3D] columns are q|k|v with heads contiguous: plain reshapes give the head layouts.
-        const q = tf.mul(tf.reshape(tf.slice(qkv, [0, 0], [B, D]), [B, H, 1, hd]), 1 / Math.sqrt(hd)) as tf.Tensor4D;
-        const kNew = tf.reshape(tf.slice(qkv, [0, D], [B, D]), [B, H, hd, 1]);
-        const vNew = tf.reshape(tf.slice(qkv, [0, 2 * D], [B, D]), [B, H, 1, hd]);
+        if (!writeKvInPlace(qkv, cache[i].kT, cache[i].v, t)) cache[i] = writeKvCopy(cache[i], qkv, t, H);
         const { kT, v } = cache[i];
-        // Fixed-shape write at index t (positions > t are still zero, masked anyway).
-        const kT2 = tf.add(tf.mul(kT, tf.sub(1, at).reshape([1, 1, 1, L])), tf.mul(kNew, at.reshape([1, 1, 1, L]))) as tf.Tensor4D;
-        const v2 = tf.add(tf.mul(v, tf.sub(1, at).reshape([1, 1, L, 1])), tf.mul(vNew, at.reshape([1, 1, L, 1]))) as tf.Tensor4D;
-        next.push({ kT: kT2, v: v2 });
-        const probs = tf.softmax(tf.add(tf.matMul(q, kT2), bias)) as tf.Tensor4D; // [B,H,1,L]
-        const o = tf.reshape(tf.matMul(probs, v2), [B, D]) as tf.Tensor2D;
+        let o: tf.Tensor2D;
+        if (fused) o = webGpuDecode.attention(qkv, kT, v, keyMask, t, MASK_NEGATIVE);
+        else {
+          // [B,3D] columns are q|k|v with heads contiguous: a plain reshape gives q's head layout.
+          const q = tf.mul(tf.reshape(tf.slice(qkv, [0, 0], [B, D]), [B, H, 1, hd]), 1 / Math.sqrt(hd)) as tf.Tensor4D;
+          const probs = tf.softmax(tf.add(tf.matMul(q, kT), maskBias as tf.Tensor4D)) as tf.Tensor4D; // [B,H,1,L]
+          o = tf.reshape(tf.matMul(probs, v), [B, D]) as tf.Tensor2D;
+        }
         x = tf.add(x, linear(o, this.w(`${p}attn.proj.w`) as tf.Tensor2D, this.w(`${p}attn.proj.b`) as tf.Tensor1D));
         const h2 = layerNorm(x, this.w(`${p}ln2.g`) as tf.Tensor1D, this.w(`${p}ln2.b`) as tf.Tensor1D);
         const fc = gelu(linear(h2, this.w(`${p}mlp.fc.w`) as tf.Tensor2D, this.w(`${p}mlp.fc.b`) as tf.Tensor1D));
         x = tf.add(x, linear(fc, this.w(`${p}mlp.proj.w`) as tf.Tensor2D, this.w(`${p}mlp.proj.b`) as tf.Tensor1D));
       }
       const hidden = layerNorm(x, this.w('lnf.g') as tf.Tensor1D, this.w('lnf.b') as tf.Tensor1D);
-      return { logits: linear(hidden, tf.transpose(this.w('wte')) as tf.Tensor2D), cache: next };
+      return tiedHead(hidden, this.w('wte') as tf.Tensor2D);
     });
   }
 
@@ -266,4 +263,25 @@ export function crossEntropyLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, weig
     const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(tf.cast(targets, 'int32'), V)), -1));
     return tf.div(tf.sum(tf.mul(nll, weights)), tf.maximum(tf.sum(weights), 1e-9)) as tf.Scalar;
   });
+}
+
+/**
+ * A layer's cache with this step's keys and values at slot t, as new tensors (kept out of the
+ * caller's tidy); the old ones are disposed. For backends without an in-place write.
+ */
+function writeKvCopy(layer: LayerKV, qkv: tf.Tensor2D, t: number, H: number): LayerKV {
+  const [B, D3] = qkv.shape;
+  const D = D3 / 3;
+  const hd = D / H;
+  const L = layer.kT.shape[3];
+  const next = tf.tidy(() => {
+    const at = tf.reshape(tf.oneHot(tf.tensor1d([t], 'int32'), L), [L]);
+    const kNew = tf.reshape(tf.slice(qkv, [0, D], [B, D]), [B, H, hd, 1]);
+    const vNew = tf.reshape(tf.slice(qkv, [0, 2 * D], [B, D]), [B, H, 1, hd]);
+    const kT = tf.add(tf.mul(layer.kT, tf.reshape(tf.sub(1, at), [1, 1, 1, L])), tf.mul(kNew, tf.reshape(at, [1, 1, 1, L]))) as tf.Tensor4D;
+    const v = tf.add(tf.mul(layer.v, tf.reshape(tf.sub(1, at), [1, 1, L, 1])), tf.mul(vNew, tf.reshape(at, [1, 1, L, 1]))) as tf.Tensor4D;
+    return { kT, v };
+  });
+  tf.dispose([layer.kT, layer.v]);
+  return { kT: tf.keep(next.kT), v: tf.keep(next.v) };
 }

@@ -106,6 +106,21 @@ function linearWebGpu(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tenso
   }, ...inputs) as tf.Tensor2D;
 }
 
+/** Logits of a language-model head tied to the embedding table wte [V, D]: hidden wte^T. */
+export function tiedHead(hidden: tf.Tensor2D, wte: tf.Tensor2D): tf.Tensor2D {
+  if (!onWebGpu()) return linear(hidden, tf.transpose(wte));
+  return custom(([h, w], save) => {
+    save([h, w]);
+    return {
+      value: tf.matMul(h as tf.Tensor2D, w as tf.Tensor2D, false, true),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [hs, ws] = saved as tf.Tensor2D[];
+        return [tf.matMul(dy as tf.Tensor2D, ws), tf.matMul(dy as tf.Tensor2D, hs, true, false)];
+      },
+    };
+  }, hidden, wte) as tf.Tensor2D;
+}
+
 const LN_EPS = 1e-5;
 
 function layerNormWebGpu(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {

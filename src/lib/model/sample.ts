@@ -9,6 +9,8 @@ import { leftPad } from './batch';
 import type { GPT, LayerKV } from './gpt';
 import { MASK_NEGATIVE } from './gpt';
 import { tidy } from './ops';
+import { onWebGpu } from './kernels/program';
+import { webGpuDecode } from './kernels/decode';
 
 export interface SampleOptions {
   maxNewTokens: number;
@@ -67,6 +69,14 @@ function pick(logits: tf.Tensor2D, options: SampleOptions, rng: Rng, done: tf.Te
   if (options.temperature > 0) {
     for (let i = 0; i < noise.length; i++) noise[i] = -Math.log(-Math.log(Math.min(Math.max(rng.next(), 1e-12), 1 - 1e-7)));
   }
+  const stop = options.stopAtEos ?? true;
+  if (onWebGpu() && options.topK === undefined) {
+    // Two kernels: the pick (argmax over the noisy logits, PAD once done) and the done flags.
+    return tf.tidy(() => {
+      const token = webGpuDecode.pick(logits, tf.tensor2d(noise, [B, V]), done, options.temperature, PAD);
+      return { token, done: stop ? webGpuDecode.markDone(token, done, EOS) : tf.clone(done) };
+    });
+  }
   return tf.tidy(() => {
     let raw: tf.Tensor1D;
     if (options.temperature <= 0) raw = tf.argMax(logits, -1) as tf.Tensor1D;
@@ -79,7 +89,6 @@ function pick(logits: tf.Tensor2D, options: SampleOptions, rng: Rng, done: tf.Te
       raw = tf.argMax(tf.add(z, tf.tensor2d(noise, [B, V])), -1) as tf.Tensor1D;
     }
     const token = tf.where(tf.greater(done, 0), tf.fill([B], PAD, 'int32'), tf.cast(raw, 'int32')) as tf.Tensor1D;
-    const stop = options.stopAtEos ?? true;
     const nextDone = stop ? (tf.maximum(done, tf.cast(tf.equal(token, EOS), 'float32')) as tf.Tensor1D) : tf.clone(done);
     return { token, done: nextDone };
   });
@@ -127,7 +136,8 @@ export async function generate(model: GPT, prompts: number[][], options: SampleO
     const keyMask = tf.concat([maskT, tf.ones([B, extra])], 1) as tf.Tensor2D;
     return { last, cache, keyMask };
   });
-  let cache = pre.cache;
+  // Written in place by decodeStep: its tensors must own their memory (concat above makes them).
+  const cache = pre.cache;
   let done = tf.zeros([B]) as tf.Tensor1D;
   let picked = pick(pre.last, options, rng, done);
   pre.last.dispose();
@@ -137,12 +147,10 @@ export async function generate(model: GPT, prompts: number[][], options: SampleO
   if (options.onToken) await options.onToken(0, (await picked.token.data()) as Int32Array);
   for (let s = 0; s < maxNew - 1; s++) {
     const positions = tf.tensor1d(lengths.map((n) => n + s), 'int32');
-    const step = model.decodeStep(picked.token, positions, P + s, cache, pre.keyMask);
+    const logits = model.decodeStep(picked.token, positions, P + s, cache, pre.keyMask);
     positions.dispose();
-    tf.dispose(cache.flatMap(({ kT, v }) => [kT, v]));
-    cache = step.cache;
-    picked = pick(step.logits, options, rng, done);
-    step.logits.dispose();
+    picked = pick(logits, options, rng, done);
+    logits.dispose();
     done.dispose();
     done = picked.done;
     tokens.push(picked.token);

@@ -19,7 +19,13 @@ interface FlatProgram {
 }
 
 interface WebGpuBackendLike {
-  runWebGPUProgram(program: FlatProgram, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Array<{ type: string; data: number[] }>): tf.TensorInfo;
+  runWebGPUProgram(
+    program: FlatProgram,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: Array<{ type: string; data: number[] }>,
+    output?: tf.TensorInfo,
+  ): tf.TensorInfo;
 }
 
 export type Uniform = { name: string; type: 'f32' | 'i32'; value: number };
@@ -47,8 +53,12 @@ export interface KernelSpec {
 /** Threads per workgroup of every kernel here. */
 export const WORKGROUP = 64;
 
-/** Runs one kernel: a single GPU dispatch of `threads` invocations writing `result`. */
-export function runKernel(backend: unknown, spec: KernelSpec, inputs: tf.TensorInfo[], dtype: tf.DataType = 'float32'): tf.TensorInfo {
+/**
+ * Runs one kernel: a single GPU dispatch of `threads` invocations writing `result`. With `into`,
+ * result is that existing tensor's buffer, written in place (elements the kernel does not write
+ * keep their values); its shape must be spec.outputShape.
+ */
+export function runKernel(backend: unknown, spec: KernelSpec, inputs: tf.TensorInfo[], dtype: tf.DataType = 'float32', into?: tf.TensorInfo): tf.TensorInfo {
   if (inputs.length !== spec.inputs.length) throw new Error(`${spec.key}: ${inputs.length} tensors for inputs ${spec.inputs.join(', ')}`);
   const uniforms: Uniform[] = [{ name: 'threads', type: 'i32', value: spec.threads }, ...(spec.uniforms ?? [])];
   const program: FlatProgram = {
@@ -68,7 +78,7 @@ export function runKernel(backend: unknown, spec: KernelSpec, inputs: tf.TensorI
       }`,
   };
   const data = uniforms.map((u) => ({ type: u.type === 'f32' ? 'float32' : 'int32', data: [u.value] }));
-  return (backend as WebGpuBackendLike).runWebGPUProgram(program, inputs, dtype, data);
+  return (backend as WebGpuBackendLike).runWebGPUProgram(program, inputs, dtype, data, into);
 }
 
 /** True when the fused kernels apply: the active backend is WebGPU. */
