@@ -6,6 +6,17 @@ import * as tf from '@tensorflow/tfjs';
 import { callKernel, registerWebGpuKernel, runKernel } from './program';
 import { webGpuColumnSums } from './column-sums';
 
+// WGSL: mean and rstd of row `index` of x [rows, d] (d and eps in the uniforms).
+const ROW_STATS = `
+      let d = uniforms.d;
+      let base = index * d;
+      var mean = 0.0;
+      for (var k = 0; k < d; k++) { mean += x[base + k]; }
+      mean = mean / f32(d);
+      var variance = 0.0;
+      for (var k = 0; k < d; k++) { let c = x[base + k] - mean; variance += c * c; }
+      let rstd = inverseSqrt(variance / f32(d) + uniforms.eps);`;
+
 registerWebGpuKernel('RlhfLayerNormStats', (inputs, attrs, backend) => {
   const [rows, d] = inputs.x.shape;
   return runKernel(backend, {
@@ -14,16 +25,9 @@ registerWebGpuKernel('RlhfLayerNormStats', (inputs, attrs, backend) => {
     outputShape: [rows, 2],
     threads: rows,
     uniforms: [{ name: 'd', type: 'i32', value: d }, { name: 'eps', type: 'f32', value: attrs.eps }],
-    main: `
-      let d = uniforms.d;
-      let base = index * d;
-      var mean = 0.0;
-      for (var k = 0; k < d; k++) { mean += x[base + k]; }
-      mean = mean / f32(d);
-      var variance = 0.0;
-      for (var k = 0; k < d; k++) { let c = x[base + k] - mean; variance += c * c; }
+    main: `${ROW_STATS}
       result[2 * index] = mean;
-      result[2 * index + 1] = inverseSqrt(variance / f32(d) + uniforms.eps);`,
+      result[2 * index + 1] = rstd;`,
   }, [inputs.x]);
 });
 
@@ -35,15 +39,7 @@ registerWebGpuKernel('RlhfLayerNorm', (inputs, attrs, backend) => {
     outputShape: [rows, d],
     threads: rows,
     uniforms: [{ name: 'd', type: 'i32', value: d }, { name: 'eps', type: 'f32', value: attrs.eps }],
-    main: `
-      let d = uniforms.d;
-      let base = index * d;
-      var mean = 0.0;
-      for (var k = 0; k < d; k++) { mean += x[base + k]; }
-      mean = mean / f32(d);
-      var variance = 0.0;
-      for (var k = 0; k < d; k++) { let c = x[base + k] - mean; variance += c * c; }
-      let rstd = inverseSqrt(variance / f32(d) + uniforms.eps);
+    main: `${ROW_STATS}
       for (var k = 0; k < d; k++) { result[base + k] = (x[base + k] - mean) * rstd * g[k] + b[k]; }`,
   }, [inputs.x, inputs.g, inputs.b]);
 });
