@@ -138,7 +138,8 @@ async function main(): Promise<void> {
   const peakBytesTrainStep = trainProfile.peakBytes;
 
   // Sampling: prompts fill the context up to contextLength - genNew, then genNew new tokens.
-  const promptLen = config.contextLength - genNew;
+  // (Room for the 6-token runs that count kernels per token, however few --gen-tokens asks for.)
+  const promptLen = config.contextLength - Math.max(genNew, 6);
   const prompts = Array.from({ length: B }, () => [BOS, ...Array.from({ length: promptLen - 1 }, () => 4 + rng.int(config.vocabSize - 4))]);
   const sampleOptions = { maxNewTokens: genNew, temperature: 1, seed: 3, stopAtEos: false };
   const kvMs = await timeIt(async () => void (await generate(model, prompts, sampleOptions)), softwareGpu ? 0 : 1, backend === 'wasm' ? 3 : 1);
