@@ -46,7 +46,8 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   return m;
 };
 
-async function onCpu<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs fn on the cpu backend, then returns to webgpu. */
+export async function onCpu<T>(fn: () => Promise<T>): Promise<T> {
   await tf.setBackend('cpu');
   try {
     return await fn();

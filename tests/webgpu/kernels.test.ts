@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GPT, generate, type GPTConfig } from '../../src/lib/model';
 import { VOCAB_SIZE } from '../../src/lib/tokenizer';
-import { TOLERANCE, runAdamCase, runNormCase, runOpCases, type OpCase } from './kernel-cases';
+import { TOLERANCE, onCpu, runAdamCase, runNormCase, runOpCases, type OpCase } from './kernel-cases';
 import { createRng } from '../../src/lib/random';
 import { initNodeBackend } from '../../src/lib/backend-node';
 import { countDispatches } from '../../scripts/lib/gpu-dispatches';
@@ -23,15 +23,6 @@ afterAll(async () => {
 type Plain = { data: Float32Array; shape: number[] };
 const rng = createRng(11);
 const random = (shape: number[], scale = 1): Plain => ({ data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => scale * rng.normal()), shape });
-
-async function onCpu<T>(fn: () => Promise<T>): Promise<T> {
-  await tf.setBackend('cpu');
-  try {
-    return await fn();
-  } finally {
-    await tf.setBackend('webgpu');
-  }
-}
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
