@@ -13,7 +13,7 @@ import { createRng } from '../random';
 import { type GPTConfig, validateConfig, weightShapes } from './config';
 import { type AttentionImpl, attention, tidy, defaultAttentionImpl, gelu, installWasmFastSlice, layerNorm, linear, splitHeads, tiedHead } from './ops';
 import { onWebGpu } from './kernels/program';
-import { webGpuDecode, writeKvInPlace } from './kernels/decode';
+import { webGpuDecode, writeKv } from './kernels/decode';
 
 /** Added to attention scores a query must not see (not -Infinity: NaN-free on every backend). */
 export const MASK_NEGATIVE = -1e9;
@@ -169,17 +169,15 @@ export class GPT {
       let x = fused
         ? webGpuDecode.embed(tokens, positions, this.w('wte') as tf.Tensor2D, this.w('wpe') as tf.Tensor2D)
         : (tf.add(tf.matMul(tf.oneHot(tokens, V), this.w('wte')), tf.matMul(tf.oneHot(positions, C), this.w('wpe'))) as tf.Tensor2D);
-      // The composite path's additive mask: keys that exist and are not after t.
-      const bias = (): tf.Tensor4D => {
-        const seen = tf.cast(tf.lessEqual(tf.range(0, L, 1, 'int32'), t), 'float32');
-        return tf.reshape(tf.mul(tf.sub(1, tf.mul(keyMask, seen)), MASK_NEGATIVE), [B, 1, 1, L]);
-      };
-      const maskBias = fused ? null : bias();
+      // The composite path's additive mask: keys that exist and are not after t (the fused
+      // kernel applies keyMask and t itself).
+      const seen = fused ? null : tf.cast(tf.lessEqual(tf.range(0, L, 1, 'int32'), t), 'float32');
+      const maskBias = seen && (tf.reshape(tf.mul(tf.sub(1, tf.mul(keyMask, seen)), MASK_NEGATIVE), [B, 1, 1, L]) as tf.Tensor4D);
       for (let i = 0; i < nLayer; i++) {
         const p = `h${i}.`;
         const h1 = layerNorm(x, this.w(`${p}ln1.g`) as tf.Tensor1D, this.w(`${p}ln1.b`) as tf.Tensor1D);
         const qkv = linear(h1, this.w(`${p}attn.qkv.w`) as tf.Tensor2D, this.w(`${p}attn.qkv.b`) as tf.Tensor1D);
-        if (!writeKvInPlace(qkv, cache[i].kT, cache[i].v, t)) cache[i] = writeKvCopy(cache[i], qkv, t, H);
+        cache[i] = writeKv(cache[i], qkv, t);
         const { kT, v } = cache[i];
         let o: tf.Tensor2D;
         if (fused) o = webGpuDecode.attention(qkv, kT, v, keyMask, t, MASK_NEGATIVE);
@@ -265,23 +263,3 @@ export function crossEntropyLoss(logits: tf.Tensor3D, targets: tf.Tensor2D, weig
   });
 }
 
-/**
- * A layer's cache with this step's keys and values at slot t, as new tensors (kept out of the
- * caller's tidy); the old ones are disposed. For backends without an in-place write.
- */
-function writeKvCopy(layer: LayerKV, qkv: tf.Tensor2D, t: number, H: number): LayerKV {
-  const [B, D3] = qkv.shape;
-  const D = D3 / 3;
-  const hd = D / H;
-  const L = layer.kT.shape[3];
-  const next = tf.tidy(() => {
-    const at = tf.reshape(tf.oneHot(tf.tensor1d([t], 'int32'), L), [L]);
-    const kNew = tf.reshape(tf.slice(qkv, [0, D], [B, D]), [B, H, hd, 1]);
-    const vNew = tf.reshape(tf.slice(qkv, [0, 2 * D], [B, D]), [B, H, 1, hd]);
-    const kT = tf.add(tf.mul(layer.kT, tf.reshape(tf.sub(1, at), [1, 1, 1, L])), tf.mul(kNew, tf.reshape(at, [1, 1, 1, L]))) as tf.Tensor4D;
-    const v = tf.add(tf.mul(layer.v, tf.reshape(tf.sub(1, at), [1, 1, L, 1])), tf.mul(vNew, tf.reshape(at, [1, 1, L, 1]))) as tf.Tensor4D;
-    return { kT, v };
-  });
-  tf.dispose([layer.kT, layer.v]);
-  return { kT: tf.keep(next.kT), v: tf.keep(next.v) };
-}

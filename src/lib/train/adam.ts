@@ -1,7 +1,7 @@
 // Adam with gradient clipping folded in. On WebGPU one kernel updates the moments of six weights
 // in place and one kernel per weight writes its new value; the global gradient norm is one kernel
-// per six gradients. That is about 1.3 dispatches per weight instead of about fourteen: on a real GPU a model this small is bound by the
-// number of dispatches, not by arithmetic. On cpu and wasm it is tf.train.adam on the scaled
+// per six gradients. That is about 1.3 dispatches per weight instead of about fourteen: on a real
+// GPU a model this small is bound by the number of dispatches, not by arithmetic. On cpu and wasm it is tf.train.adam on the scaled
 // gradients, the same arithmetic as before the fused path existed, so those runs reproduce.
 import * as tf from '@tensorflow/tfjs';
 import { WORKGROUP, callKernel, onWebGpu, registerWebGpuKernel, runKernel } from '../model/kernels/program';
@@ -16,7 +16,7 @@ export interface AdamConfig {
 /** Gradients per sum-of-squares kernel: 8 storage buffers per stage, less output and carry. */
 const NORM_GROUP = 6;
 
-registerWebGpuKernel('RlhfSumSquares', (inputs, attrs, backend) => {
+registerWebGpuKernel('RlhfSumSquares', (inputs, _attrs, backend) => {
   const names = Object.keys(inputs).filter((n) => n !== 'carry').sort();
   const loops = names.map((n, i) => `for (var k = i; k < uniforms.n${i}; k += ${WORKGROUP}) { let x = ${n}[k]; s += x * x; }`).join('\n');
   return runKernel(backend, {
@@ -25,7 +25,7 @@ registerWebGpuKernel('RlhfSumSquares', (inputs, attrs, backend) => {
     outputShape: [1],
     threads: WORKGROUP,
     guard: false,
-    uniforms: names.map((n, i) => ({ name: `n${i}`, type: 'i32' as const, value: inputs[n].shape.reduce((a, b) => a * b, 1) })),
+    uniforms: names.map((n, i) => ({ name: `n${i}`, type: 'i32' as const, value: tf.util.sizeFromShape(inputs[n].shape) })),
     prelude: `var<workgroup> partial : array<f32, ${WORKGROUP}>;`,
     main: `
       let i = i32(localIndex);
@@ -39,7 +39,6 @@ registerWebGpuKernel('RlhfSumSquares', (inputs, attrs, backend) => {
       }
       if (i == 0) { result[0] = carry[0] + partial[0]; }`,
   }, [inputs.carry, ...names.map((n) => inputs[n])]);
-  void attrs;
 });
 
 /**
@@ -48,9 +47,8 @@ registerWebGpuKernel('RlhfSumSquares', (inputs, attrs, backend) => {
  * alone, so writing them in place is safe (the weights are not: a clone shares their memory).
  * In-place writes bypass the engine, so this is a plain function, not a registered kernel.
  */
-function updateMomentsInPlace(grads: tf.Tensor1D[], moments: tf.Tensor1D, scale: tf.Tensor1D, beta1: number, beta2: number): void {
-  const sizes = grads.map((g) => g.size);
-  const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+function updateMomentsInPlace(group: MomentGroup, grads: tf.Tensor1D[], scale: tf.Tensor1D, beta1: number, beta2: number): void {
+  const { moments, starts } = group;
   const total = moments.size / 2;
   // The gradient element of thread `index`: from the last weight whose start is <= index.
   const read = grads.map((_, i) => (i === 0 ? 'g = g0[index];' : `if (index >= uniforms.start${i}) { g = g${i}[index - uniforms.start${i}]; }`)).join('\n');
@@ -123,6 +121,11 @@ export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
   });
 }
 
+/** Every gradient times scale (the clip factor), as new tensors. */
+export function scaleGradients(grads: tf.NamedTensorMap, scale: tf.Scalar): tf.NamedTensorMap {
+  return tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([n, g]) => [n, tf.mul(g, scale)])));
+}
+
 /** The factor min(1, maxNorm / norm) that clips gradients to a global norm of maxNorm. */
 export function clipScale(norm: tf.Scalar, maxNorm: number): tf.Scalar {
   return tf.tidy(() => tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))) as tf.Scalar);
@@ -156,11 +159,7 @@ export class Adam {
         this.fallback.applyGradients(grads);
         return;
       }
-      const scaled = tf.tidy(() => {
-        const out: tf.NamedTensorMap = {};
-        for (const [n, g] of Object.entries(grads)) out[n] = tf.mul(g, scale);
-        return out;
-      });
+      const scaled = scaleGradients(grads, scale);
       this.fallback.applyGradients(scaled);
       tf.dispose(Object.values(scaled));
       return;
@@ -173,7 +172,7 @@ export class Adam {
     tf.tidy(() => {
       const s = scale === undefined ? tf.ones([1]) : tf.reshape(scale, [1]);
       for (const group of groups) {
-        updateMomentsInPlace(group.names.map((n) => tf.reshape(grads[n], [-1]) as tf.Tensor1D), group.moments, s as tf.Tensor1D, b1, b2);
+        updateMomentsInPlace(group, group.names.map((n) => tf.reshape(grads[n], [-1]) as tf.Tensor1D), s as tf.Tensor1D, b1, b2);
         const total = group.moments.size / 2;
         group.names.forEach((name, i) => {
           const v = variables[name];

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assertFinite } from './errors';
 import { PAD } from '../tokenizer';
-import { Adam, clipScale, globalNorm, type AdamConfig } from './adam';
+import { Adam, clipScale, globalNorm, scaleGradients, type AdamConfig } from './adam';
 
 export type { AdamConfig };
 
@@ -21,9 +21,7 @@ export function clipByGlobalNorm(
     const names = Object.keys(grads);
     const norm = globalNorm(names.map((n) => grads[n]));
     const scale = maxNorm == null || !(maxNorm > 0) ? tf.scalar(1) : clipScale(norm, maxNorm);
-    const out: tf.NamedTensorMap = {};
-    for (const n of names) out[n] = tf.mul(grads[n], scale);
-    return { grads: out, norm };
+    return { grads: scaleGradients(grads, scale), norm };
   });
 }
 
@@ -76,9 +74,9 @@ export async function guardedStep(options: {
     // Clipping is folded into the update (one fused kernel per weight on WebGPU).
     optimizer.applyGradients(grads, scale);
   } else {
-    const scaled = tf.tidy(() => Object.fromEntries(names.map((n) => [n, scale ? tf.mul(grads[n], scale) : tf.clone(grads[n])])));
+    const scaled = scale ? scaleGradients(grads, scale) : grads;
     optimizer.applyGradients(scaled);
-    tf.dispose(Object.values(scaled));
+    if (scaled !== grads) tf.dispose(Object.values(scaled));
   }
   tf.dispose([...Object.values(grads), ...(scale ? [scale] : [])]);
   return metrics;

@@ -134,12 +134,35 @@ interface CpuBackend {
   data: { get(dataId: object): { values: Float32Array } };
 }
 
+/** One layer's cache: keys transposed [B,H,hd,L] and values [B,H,L,hd] (gpt.ts's LayerKV). */
+interface CacheLayer {
+  kT: tf.Tensor4D;
+  v: tf.Tensor4D;
+}
+
 /**
- * Writes keys and values of qkv [B, 3D] (columns q | k | v, heads contiguous) at slot t of
- * kT [B,H,hd,L] and v [B,H,L,hd]. Returns false where the backend has no in-place write (webgl):
- * the caller then builds new cache tensors.
+ * This step's keys and values of qkv [B, 3D] (columns q | k | v, heads contiguous) written at
+ * slot t of a layer's cache. Returns the same layer, written in place, or (webgl, which has no
+ * in-place write) a new one, kept out of the caller's tidy, with the old tensors disposed.
  */
-export function writeKvInPlace(qkv: tf.Tensor2D, kT: tf.Tensor4D, v: tf.Tensor4D, t: number): boolean {
+export function writeKv(layer: CacheLayer, qkv: tf.Tensor2D, t: number): CacheLayer {
+  if (writeKvInPlace(qkv, layer.kT, layer.v, t)) return layer;
+  const [B, H, hd, L] = layer.kT.shape;
+  const D = H * hd;
+  const next = tf.tidy(() => {
+    const at = tf.reshape(tf.oneHot(tf.tensor1d([t], 'int32'), L), [L]);
+    const kNew = tf.reshape(tf.slice(qkv, [0, D], [B, D]), [B, H, hd, 1]);
+    const vNew = tf.reshape(tf.slice(qkv, [0, 2 * D], [B, D]), [B, H, 1, hd]);
+    const kT = tf.add(tf.mul(layer.kT, tf.reshape(tf.sub(1, at), [1, 1, 1, L])), tf.mul(kNew, tf.reshape(at, [1, 1, 1, L]))) as tf.Tensor4D;
+    const v = tf.add(tf.mul(layer.v, tf.reshape(tf.sub(1, at), [1, 1, L, 1])), tf.mul(vNew, tf.reshape(at, [1, 1, L, 1]))) as tf.Tensor4D;
+    return { kT, v };
+  });
+  tf.dispose([layer.kT, layer.v]);
+  return { kT: tf.keep(next.kT), v: tf.keep(next.v) };
+}
+
+/** writeKv's in-place write; false where the backend has none. */
+function writeKvInPlace(qkv: tf.Tensor2D, kT: tf.Tensor4D, v: tf.Tensor4D, t: number): boolean {
   const [B, H, hd, L] = kT.shape;
   const D = H * hd;
   const backendName = tf.getBackend();

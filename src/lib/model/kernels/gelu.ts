@@ -15,7 +15,7 @@ registerWebGpuKernel('RlhfGelu', (inputs, attrs, backend) =>
     key: 'gelu',
     inputs: ['x'],
     outputShape: inputs.x.shape,
-    threads: inputs.x.shape.reduce((a, b) => a * b, 1),
+    threads: tf.util.sizeFromShape(inputs.x.shape),
     uniforms: uniforms(attrs),
     main: `let v = x[index]; ${SIGMOID} result[index] = v * s;`,
   }, [inputs.x]),
@@ -26,7 +26,7 @@ registerWebGpuKernel('RlhfGeluGrad', (inputs, attrs, backend) =>
     key: 'gelu_grad',
     inputs: ['dy', 'x'],
     outputShape: inputs.x.shape,
-    threads: inputs.x.shape.reduce((a, b) => a * b, 1),
+    threads: tf.util.sizeFromShape(inputs.x.shape),
     uniforms: uniforms(attrs),
     main: `
       let v = x[index];

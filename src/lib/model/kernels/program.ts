@@ -33,7 +33,7 @@ export type Uniform = { name: string; type: 'f32' | 'i32'; value: number };
 export interface KernelSpec {
   /** Unique per shader source: include every constant baked into `main`. */
   key: string;
-  /** Input names in the shader, in the order of the tensors passed to run(). */
+  /** Input names in the shader, in the order of the tensors passed to runKernel. */
   inputs: string[];
   outputShape: number[];
   /** Threads to launch; each gets `index` in [0, threads) and checks it against uniforms.threads. */
