@@ -145,9 +145,10 @@ export async function generate(model: GPT, prompts: number[][], options: SampleO
   done = picked.done;
   tokens.push(picked.token);
   if (options.onToken) await options.onToken(0, (await picked.token.data()) as Int32Array);
+  const headT = model.decodingHead();
   for (let s = 0; s < maxNew - 1; s++) {
     const positions = tf.tensor1d(lengths.map((n) => n + s), 'int32');
-    const logits = model.decodeStep(picked.token, positions, P + s, cache, pre.keyMask);
+    const logits = model.decodeStep(picked.token, positions, P + s, cache, pre.keyMask, headT);
     positions.dispose();
     picked = pick(logits, options, rng, done);
     logits.dispose();
@@ -157,7 +158,7 @@ export async function generate(model: GPT, prompts: number[][], options: SampleO
     if (options.onToken) await options.onToken(s + 1, (await picked.token.data()) as Int32Array);
   }
   tf.dispose(cache.flatMap(({ kT, v }) => [kT, v]));
-  tf.dispose([pre.keyMask, done]);
+  tf.dispose([pre.keyMask, done, ...(headT ? [headT] : [])]);
   return readTokens(tokens, B, maxNew, options);
 }
 
