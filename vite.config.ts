@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { wasmThreadsPlugin, CROSS_ORIGIN_ISOLATION } from './scripts/lib/vite-wasm-threads';
 
 // One config for the app and every test project. The projects differ in where they run:
 // unit (Node, tf cpu/wasm), webgpu (Node + Dawn + SwiftShader), component (jsdom + Svelte),
@@ -8,8 +9,10 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 const swiftshaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export default defineConfig({
-  plugins: [svelte()],
-  worker: { format: 'es' },
+  plugins: [svelte(), wasmThreadsPlugin()],
+  server: { headers: CROSS_ORIGIN_ISOLATION },
+  preview: { headers: CROSS_ORIGIN_ISOLATION },
+  worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   test: {
     projects: [

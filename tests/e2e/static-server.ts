@@ -1,10 +1,12 @@
 // A tiny static file server for the built app (dist/), on 127.0.0.1 and a free port. WebGPU needs
 // a secure context, which http://127.0.0.1 is. Missing files are a plain 404 (no SPA fallback), as
-// a static host would answer.
+// a static host would answer. Every file comes with the cross-origin isolation headers `npm start`
+// sends, so the page runs TF.js's threaded wasm as a user's does.
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
+import { CROSS_ORIGIN_ISOLATION } from '../../scripts/lib/vite-wasm-threads';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -56,6 +58,7 @@ export async function serveStatic(root: string, overrides: ReadonlyMap<string, U
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': size,
       'cache-control': 'no-store',
+      ...CROSS_ORIGIN_ISOLATION,
     });
     createReadStream(file).pipe(res);
   });
