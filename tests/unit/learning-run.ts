@@ -66,8 +66,8 @@ export function useQuickRun(seed: number): () => LearningRun {
 
 /**
  * Margins of the lesson. The default preset on seeds 1-5 (docs/RESULTS.md): PPO's win rate
- * against SFT 0.634-0.746, against greedy SFT 0.590-0.760; PPO's gold over SFT's +0.019 to +0.030;
- * SFT closes 33-68% of its answers with chatter, PPO 0-2%; the base model wins 0.348-0.425. The win
+ * against SFT 0.602-0.699, against greedy SFT 0.591-0.731; PPO's gold over SFT's +0.021 to +0.041;
+ * SFT closes 33-68% of its answers with chatter, PPO 0-16%; the base model wins 0.348-0.425. The win
  * rate's evaluation noise alone is about 0.02 (480 answers), so 0.56 is three standard errors
  * above a tie: a PPO that learnt nothing, or the wrong thing, fails it.
  */

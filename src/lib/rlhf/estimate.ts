@@ -10,25 +10,25 @@ import type { PipelineSettings } from './settings';
 
 /**
  * Costs per unit on the reference machine (2 cores, TF.js wasm in Node), from the default preset's
- * seed 1 alone (docs/RESULTS.md, 2026-12-07: base evaluation 3 s, SFT 51 s for 200 steps, rankings
- * 10 s, reward model 30 s for 72 steps, PPO 106 s for 30 iterations and three evaluations, final
- * evaluations 17 s; 217.7 s in all).
+ * seed 1 alone (docs/RESULTS.md, 2026-12-07: base evaluation 2 s, SFT 39 s for 200 steps, rankings
+ * 5 s, reward model 30 s for 72 steps, PPO 77 s for 20 iterations and two evaluations, final
+ * evaluations 16 s; 169.4 s in all). The same machine ran SFT in 51 s another time: expect 20%.
  */
 export const REFERENCE_COSTS = {
   /** One held-out or ranked answer of 16 tokens, sampled in batches of 40. */
-  msPerAnswer: 5.8,
+  msPerAnswer: 5.5,
   /** One SFT step of 16 demonstrations, its share of the held-out checks included. */
-  msPerSftStep: 255,
+  msPerSftStep: 195,
   /** Where early stopping ended SFT on the measured runs (of 600 allowed). */
   expectedSftSteps: 200,
   /** One reward-model step of 8 rankings of 4 answers (the end-of-phase checks included). */
   msPerRmStep: 415,
   /** One PPO iteration of 32 rollouts of 16 tokens, 4 epochs. */
-  msPerPpoIteration: 3250,
+  msPerPpoIteration: 3580,
   /** The final evaluations, in held-out evaluations (four models sampled, two labelers, the RM). */
   summaryEvaluations: 6,
-  /** eval/speed.ts's measureSamplingSpeed on the reference machine. */
-  calibrationMsPerAnswer: 5.3,
+  /** eval/speed.ts's measureSamplingSpeed on the reference machine (that run's own reading). */
+  calibrationMsPerAnswer: 5.45,
 } as const;
 
 /** One phase of a run and what it costs on the reference machine. */

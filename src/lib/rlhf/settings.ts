@@ -105,19 +105,14 @@ export const DEFAULT_SETTINGS: PipelineSettings = {
   // 0.61-0.76 over seeds 1-5; a second round added 0.01-0.03 and, on two seeds of five, "i do not
   // know" spilled onto 12-18% of answerable prompts (docs/RESULTS.md). "Next round" still iterates.
   rounds: 1,
-  // 640 rankings seen once, not 320 seen twice: the same reward-model steps on twice the distinct
-  // comparisons agreed with gold on 0.70 of fresh pairs instead of 0.66 (better on each of seeds
-  // 1-5), for 8 s more of sampling. The labeler's rankings are cheap; a person's count first.
-  rankingsPerRound: 640,
+  rankingsPerRound: 320,
   k: 4,
   labelerTemperature: DEFAULT_LABELER_TEMPERATURE,
   labelerTieGap: 0,
-  rmEpochs: 1,
+  rmEpochs: 2,
   rmBatchSize: 8,
   rmLearningRate: 1e-4,
-  // 30 with the better reward model: PPO's worst seed of 1-5 won 0.634 instead of 0.602 (mean
-  // 0.674 vs 0.660); the faster wasm PPO step pays for the extra ten iterations.
-  ppoIterations: 30,
+  ppoIterations: 20,
   ppoBatchSize: 32,
   ppoLearningRate: 1e-4,
   ppoEpochs: 4,
