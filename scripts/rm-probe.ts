@@ -2,7 +2,7 @@
 //
 // What a trained reward model thinks of the non-answers, family by family: DIR holds the sft.ckpt
 // and rm.ckpt that `npm run pipeline -- --save DIR` wrote. SFT answers every held-out prompt K=4
-// times (temperature 1, as the rankings are sampled); the table gives, per family, how often those
+// times (temperature 1: the default settings' ranking samples); the table gives, per family, how often those
 // answers say "i do not know" or decline, the reward model's mean score of them beside its score
 // of a bare "i do not know." and a bare refusal for the same prompts, and its pairwise agreement
 // with gold. A reward model that scores "i do not know." above SFT's own answers on a family whose
@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../src/lib/backend-node';
 import { pairwiseAgreement, goldScores } from '../src/lib/eval';
 import { sampleK } from '../src/lib/rlhf/collect';
+import { DEFAULT_SETTINGS } from '../src/lib/rlhf/settings';
 import { scoreAnswerGroups } from '../src/lib/rlhf/score';
 import { heldoutPrompts } from '../src/lib/world';
 import { IDK, REFUSAL } from '../src/lib/world/responses';
@@ -20,7 +21,8 @@ import { FAMILIES } from '../src/lib/world/types';
 import { UsageError, parseChoice, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
 import { loadModelFile } from './lib/models';
 
-const K = 4;
+// Sampled as the default run samples its rankings.
+const { k, samplingTemperature: temperature, responseLength: maxNewTokens } = DEFAULT_SETTINGS;
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 runCli(async () => {
@@ -37,7 +39,7 @@ runCli(async () => {
   process.stdout.write('family      hedges  RM(SFT answers)  RM("i do not know.")  RM(refusal)  RM-gold agreement (pairs)\n');
   for (const family of FAMILIES) {
     const items = heldoutPrompts().filter((i) => i.family === family);
-    const answers = await sampleK(sft, items.map((i) => i.prompt), { k: K, temperature: 1, maxNewTokens: 16, seed });
+    const answers = await sampleK(sft, items.map((i) => i.prompt), { k, temperature, maxNewTokens, seed });
     const scored = await scoreAnswerGroups(rm, items.map((item, i) => ({ prompt: item.prompt, responses: answers[i] })), 32, maxLength);
     const fixed = await scoreAnswerGroups(rm, items.map((item) => ({ prompt: item.prompt, responses: [IDK, REFUSAL] })), 32, maxLength);
     const agreement = pairwiseAgreement(scored, goldScores(items, answers));
