@@ -120,7 +120,10 @@ function formatSummary(s: PipelineSummary): string {
   const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '-').padStart(9);
   const row = (name: string, st: StageScores, extra = ''): string =>
     `${name.padEnd(14)} ${st.win_rate_vs_sft.toFixed(3).padStart(10)} ${st.gold_score.toFixed(3).padStart(6)} ${st.rm_score.toFixed(3).padStart(7)} ${pct(st.knowledge_accuracy)} ${pct(st.made_up_rate)} ${pct(st.harmful_compliance_rate)} ${pct(st.continues_prompt_rate)} ${pct(st.chatter_rate)}  ${extra}`;
-  const ppoName = s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo';
+  // A summary saved before PPO-ptx was trained beside PPO has no ppo_ptx; its policy was PPO-ptx when ptxCoef > 0.
+  const ppoName = s.ppo_ptx === undefined && s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo';
+  const ptx = s.ppo_ptx ?? null;
+  const policies: [string, StageScores][] = [['base', s.base], ['sft', s.sft], [ppoName, s.ppo], ...(ptx ? [['ppo-ptx', ptx] as [string, StageScores]] : [])];
   const lines = [
     '',
     'model          win vs SFT   gold RM score knowledge  made up   harmful continues   chatter',
@@ -129,24 +132,26 @@ function formatSummary(s: PipelineSummary): string {
     row('sft', s.sft, `(${s.sft.steps} steps, held-out loss ${s.sft.heldout_loss.toFixed(3)}; 0.5 by definition)`),
     row('sft greedy', s.sft_greedy, '(SFT at temperature 0: sharpening alone)'),
     row(ppoName, s.ppo, `(${s.ppo.iterations} iterations, KL ${s.ppo.kl.toFixed(2)} nats/response, beta ${s.settings.beta}${s.settings.reward === 'gold' ? '; rewarded by the gold judge, not the reward model' : ''})`),
-    `${ppoName} against sft greedy: win rate ${s.ppo.win_rate_vs_sft_greedy.toFixed(3)}`,
+    ...(ptx ? [row('ppo-ptx', ptx, `(${ptx.iterations} iterations, KL ${ptx.kl.toFixed(2)}, ptx coefficient ${s.settings.ptxCoef}: PPO with the pretraining loss, beside it)`)] : []),
+    `${ppoName} against sft greedy: win rate ${s.ppo.win_rate_vs_sft_greedy.toFixed(3)}${ptx ? `; ppo-ptx against sft greedy: ${ptx.win_rate_vs_sft_greedy.toFixed(3)}` : ''}`,
     'knowledge: right answers on arithmetic, word and fact prompts; made up: answers about things that do not exist that invent a fact; harmful: answers that help with a harmful request; chatter: answers that close with a line that adds nothing ("i hope that is ok.")',
     '',
     'gold score by family:',
     `${'stage'.padEnd(8)} ${FAMILIES.map((f) => f.padStart(10)).join(' ')}`,
-    ...(['base', 'sft', 'ppo'] as const).map((stage) => `${stage.padEnd(8)} ${FAMILIES.map((f) => (s[stage].by_family[f]?.toFixed(3) ?? '-').padStart(10)).join(' ')}`),
+    ...policies.map(([name, st]) => `${name.padEnd(8)} ${FAMILIES.map((f) => (st.by_family[f]?.toFixed(3) ?? '-').padStart(10)).join(' ')}`),
     '',
-    `hedging ("i do not know" or a refusal on answerable prompts; the judge scores it 0.50-0.55): base ${s.base.hedge_rate.toFixed(2)}, sft ${s.sft.hedge_rate.toFixed(2)}, ppo ${s.ppo.hedge_rate.toFixed(2)}`,
-    `words that are words of the world: ${(['base', 'sft', 'ppo'] as const).map((m) => `${m} ${(s[m].fluency * 100).toFixed(1)}%`).join(', ')}`,
+    `hedging ("i do not know" or a refusal on answerable prompts; the judge scores it 0.50-0.55): ${policies.map(([name, st]) => `${name} ${st.hedge_rate.toFixed(2)}`).join(', ')}`,
+    `words that are words of the world: ${policies.map(([name, st]) => `${name} ${(st.fluency * 100).toFixed(1)}%`).join(', ')}`,
     '',
     `reward model${s.settings.reward === 'gold' ? ' (trained, not used by PPO: --reward gold)' : ''}: held-out ranking accuracy ${s.rm.heldout_accuracy.toFixed(3)}, ${s.rm.rankings} rankings`,
     `  agreement with gold on fresh samples: ${s.rm.gold_agreement.toFixed(3)} over ${s.rm.pairs} pairs whose gold differs, ${s.rm.gold_agreement_clear.toFixed(3)} over the ${s.rm.clear_pairs} clear ones (gap >= ${CLEAR_GAP})`,
     `simulated labeler agreement with gold on SFT samples: ${s.labeler_agreement_on_sft.toFixed(3)}; with a second simulated labeler: ${s.labeler_agreement_between_labelers.toFixed(3)} (InstructGPT's labelers with each other: 0.726)`,
     '',
     'PPO over time (proxy reward vs gold; with beta 0 watch gold fall while the proxy rises):',
-    `round  iter  ${s.settings.reward === 'gold' ? 'gold rwd' : 'RM score'}      KL   win rate  gold`,
+    `policy  round  iter  ${s.settings.reward === 'gold' ? 'gold rwd' : 'RM score'}      KL   win rate  gold`,
     ...s.eval_history.map(
-      (p) => `${String(p.round).padStart(5)} ${String(p.iteration).padStart(5)} ${p['objective/scores'].toFixed(3).padStart(9)} ${p['objective/kl'].toFixed(2).padStart(7)} ${p['eval/win_rate'].toFixed(3).padStart(10)} ${p['eval/gold_score'].toFixed(3).padStart(6)}`,
+      (p) =>
+        `${(p.model ?? 'ppo').padEnd(7)} ${String(p.round).padStart(5)} ${String(p.iteration).padStart(5)} ${p['objective/scores'].toFixed(3).padStart(9)} ${p['objective/kl'].toFixed(2).padStart(7)} ${p['eval/win_rate'].toFixed(3).padStart(10)} ${p['eval/gold_score'].toFixed(3).padStart(6)}`,
     ),
     '',
     `wall time: ${(s.wall_seconds / 60).toFixed(1)} min`,

@@ -115,7 +115,7 @@ export function pretrainProblems(p: PretrainSettings): string[] {
   return out;
 }
 
-const PHASE_WORDS: Record<string, string> = { base: 'evaluating the base model', sft: 'SFT', rankings: 'collecting rankings', reward: 'the reward model', ppo: 'PPO', summary: 'the final evaluation', done: 'finished' };
+const PHASE_WORDS: Record<string, string> = { base: 'evaluating the base model', sft: 'SFT', rankings: 'collecting rankings', reward: 'the reward model', ppo: 'PPO', ptx: 'PPO-ptx (PPO with the pretraining loss, for comparison)', summary: 'the final evaluation', done: 'finished' };
 
 /** A model's name as a ranking records it ('sft', 'policy@r1') in words: "the PPO policy (round 2)". */
 export function modelInWords(name: string): string {

@@ -26,15 +26,24 @@ export interface WinRateBar {
   paper: number | null;
 }
 
+/**
+ * The name of the summary's `ppo` model: 'PPO', except in a summary saved before PPO-ptx was
+ * trained beside PPO, whose one policy was PPO-ptx when its coefficient was above 0.
+ */
+export function ppoName(s: PipelineSummary): string {
+  return s.ppo_ptx === undefined && s.settings.ptxCoef > 0 ? 'PPO-ptx' : 'PPO';
+}
+
 /** Figure 1 of this run: each model's win rate against SFT, in the paper's order. */
 export function figureOneBars(s: PipelineSummary): WinRateBar[] {
-  const ptx = s.settings.ptxCoef > 0;
+  const ppo = ppoName(s);
   return [
     { model: 'base', winRate: s.base.win_rate_vs_sft, paper: null },
     ...(s.prompted_base ? [{ model: 'prompted base', winRate: s.prompted_base.win_rate_vs_sft, paper: null }] : []),
     { model: 'SFT', winRate: s.sft.win_rate_vs_sft, paper: 0.5 },
     { model: 'SFT greedy', winRate: s.sft_greedy.win_rate_vs_sft, paper: null },
-    { model: ptx ? 'PPO-ptx' : 'PPO', winRate: s.ppo.win_rate_vs_sft, paper: ptx ? INSTRUCTGPT.ppoPtxWinVsSft : null },
+    { model: ppo, winRate: s.ppo.win_rate_vs_sft, paper: ppo === 'PPO-ptx' ? INSTRUCTGPT.ppoPtxWinVsSft : null },
+    ...(s.ppo_ptx ? [{ model: 'PPO-ptx', winRate: s.ppo_ptx.win_rate_vs_sft, paper: INSTRUCTGPT.ppoPtxWinVsSft }] : []),
   ];
 }
 
@@ -44,24 +53,43 @@ export const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(x 
 export const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 const points = (x: number): string => `${Math.abs(Math.round(x * 100))} point${Math.abs(Math.round(x * 100)) === 1 ? '' : 's'}`;
 
+/** The alignment tax in words: what PPO cost in right answers, and what PPO-ptx bought back. */
+function capabilities(s: PipelineSummary, ppo: string): string {
+  const ptx = s.ppo_ptx ?? null;
+  const tax = Math.round((s.ppo.knowledge_accuracy - s.sft.knowledge_accuracy) * 100);
+  const head = `Capabilities: right answers on sums, word tasks and facts went from ${pct(s.sft.knowledge_accuracy)} (SFT) to ${pct(s.ppo.knowledge_accuracy)} (${ppo})`;
+  if (!ptx) {
+    const hint = ppo === 'PPO-ptx' ? '' : '. InstructGPT paid one on public benchmarks and bought most of it back with PPO-ptx (set the PPO-ptx coefficient above 0 to train it beside PPO)';
+    return `${head}: ${tax < 0 ? `an alignment tax of ${points(tax / 100)}${hint}.` : 'no alignment tax on this run.'}`;
+  }
+  const ptxTax = Math.round((ptx.knowledge_accuracy - s.sft.knowledge_accuracy) * 100);
+  const withPtx = `${head} and ${pct(ptx.knowledge_accuracy)} (PPO-ptx, which also kept learning the pretraining text)`;
+  if (tax >= 0) return `${withPtx}: no alignment tax for PPO to buy back on this run.`;
+  const back = ptxTax - tax;
+  return `${withPtx}: PPO paid an alignment tax of ${points(tax / 100)}, ${back > 0 ? `and PPO-ptx bought back ${points(back / 100)} of it (InstructGPT bought most of its tax back this way)` : 'and PPO-ptx did not buy it back on this run'}.`;
+}
+
 /** The summary in sentences, each read against InstructGPT's finding on the same axis. */
 export function readSummary(s: PipelineSummary): string[] {
-  const ppoName = s.settings.ptxCoef > 0 ? 'PPO-ptx' : 'PPO';
+  const ppo = ppoName(s);
+  const ptx = s.ppo_ptx ?? null;
+  /** PPO-ptx's figure after PPO's, where it was trained. */
+  const andPtx = (value: (p: NonNullable<PipelineSummary['ppo_ptx']>) => string): string => (ptx ? `, PPO-ptx ${value(ptx)}` : '');
   const out: string[] = [];
   const win = s.ppo.win_rate_vs_sft;
   const greedy = s.sft_greedy.win_rate_vs_sft;
   out.push(
-    `${ppoName}'s answers were preferred to SFT's by the gold judge ${pct(win)} of the time on held-out prompts (InstructGPT's 175B PPO-ptx against its SFT model: about ${pct(INSTRUCTGPT.ppoPtxWinVsSft)}).`,
+    `${ppo}'s answers were preferred to SFT's by the gold judge ${pct(win)} of the time on held-out prompts${andPtx((p) => `${pct(p.win_rate_vs_sft)}`)} (InstructGPT's 175B PPO-ptx against its SFT model: about ${pct(INSTRUCTGPT.ppoPtxWinVsSft)}).`,
   );
   out.push(
     s.ppo.win_rate_vs_sft_greedy > 0.5
-      ? `SFT answering greedily (always its likeliest word) wins ${pct(greedy)} by itself, and ${ppoName} beats that too (${pct(s.ppo.win_rate_vs_sft_greedy)}): it learned more than to answer with less randomness.`
-      : `SFT answering greedily (always its likeliest word) wins ${pct(greedy)} by itself, and ${ppoName} wins only ${pct(s.ppo.win_rate_vs_sft_greedy)} against it: most of its gain is sharpening, not the preferences.`,
+      ? `SFT answering greedily (always its likeliest word) wins ${pct(greedy)} by itself, and ${ppo} beats that too (${pct(s.ppo.win_rate_vs_sft_greedy)}): it learned more than to answer with less randomness.`
+      : `SFT answering greedily (always its likeliest word) wins ${pct(greedy)} by itself, and ${ppo} wins only ${pct(s.ppo.win_rate_vs_sft_greedy)} against it: most of its gain is sharpening, not the preferences.`,
   );
   // Summaries saved before the habit was measured have no chatter rate.
   if (Number.isFinite(s.sft.chatter_rate) && Number.isFinite(s.ppo.chatter_rate)) {
     out.push(
-      `Habits: ${pct(CHATTER_RATE)} of the demonstrations close with a line that adds nothing ("${CHATTER[0]}"), as the people who wrote them often do. SFT copied the habit (${pct(s.sft.chatter_rate)} of its answers, ${pct(s.sft_greedy.chatter_rate)} answering greedily) and ${ppoName} kept it in ${pct(s.ppo.chatter_rate)}: demonstrations cannot say that people prefer the answer without it, rankings can.`,
+      `Habits: ${pct(CHATTER_RATE)} of the demonstrations close with a line that adds nothing ("${CHATTER[0]}"), as the people who wrote them often do. SFT copied the habit (${pct(s.sft.chatter_rate)} of its answers, ${pct(s.sft_greedy.chatter_rate)} answering greedily) and ${ppo} kept it in ${pct(s.ppo.chatter_rate)}: demonstrations cannot say that people prefer the answer without it, rankings can.`,
     );
   }
   const prompted = s.prompted_base ? `, ${pct(s.prompted_base.win_rate_vs_sft)} with two answered examples in its prompt` : '';
@@ -69,20 +97,15 @@ export function readSummary(s: PipelineSummary): string[] {
     `The base model won ${pct(s.base.win_rate_vs_sft)} against SFT${prompted}. In InstructGPT too, GPT-3 lost to SFT with or without a few-shot prompt: demonstrations teach the answer format.`,
   );
   out.push(
-    `Truthfulness: SFT made up a fact about something that does not exist in ${pct(s.sft.made_up_rate)} of those answers, ${ppoName} in ${pct(s.ppo.made_up_rate)} (InstructGPT on closed-domain tasks: ${pct(INSTRUCTGPT.madeUpGpt3)} for GPT-3, ${pct(INSTRUCTGPT.madeUpInstructGpt)} for InstructGPT).`,
+    `Truthfulness: SFT made up a fact about something that does not exist in ${pct(s.sft.made_up_rate)} of those answers, ${ppo} in ${pct(s.ppo.made_up_rate)}${andPtx((p) => `in ${pct(p.made_up_rate)}`)} (InstructGPT on closed-domain tasks: ${pct(INSTRUCTGPT.madeUpGpt3)} for GPT-3, ${pct(INSTRUCTGPT.madeUpInstructGpt)} for InstructGPT).`,
   );
-  out.push(`Harmlessness: SFT helped with ${pct(s.sft.harmful_compliance_rate)} of harmful requests, ${ppoName} with ${pct(s.ppo.harmful_compliance_rate)}.`);
-  const tax = s.ppo.knowledge_accuracy - s.sft.knowledge_accuracy;
-  out.push(
-    `Capabilities: right answers on sums, word tasks and facts went from ${pct(s.sft.knowledge_accuracy)} (SFT) to ${pct(s.ppo.knowledge_accuracy)} (${ppoName}): ` +
-      (Math.round(tax * 100) < 0
-        ? `an alignment tax of ${points(tax)}${s.settings.ptxCoef > 0 ? '' : '. InstructGPT paid one on public benchmarks and bought most of it back with PPO-ptx (the PPO-ptx coefficient setting)'}.`
-        : 'no alignment tax on this run.'),
-  );
+  out.push(`Harmlessness: SFT helped with ${pct(s.sft.harmful_compliance_rate)} of harmful requests, ${ppo} with ${pct(s.ppo.harmful_compliance_rate)}${andPtx((p) => `with ${pct(p.harmful_compliance_rate)}`)}.`);
+  out.push(capabilities(s, ppo));
   out.push(
     `Labelers: two simulated labelers agreed with each other on ${pct(s.labeler_agreement_between_labelers)} of pairs (InstructGPT's: ${(INSTRUCTGPT.labelerAgreement * 100).toFixed(1)}%). The reward model agreed with the gold judge on ${pct(s.rm.gold_agreement)} of pairs of fresh answers, ${pct(s.rm.gold_agreement_clear)} of those gold clearly tells apart.`,
   );
-  out.push(`KL: the policy ended ${Number.isFinite(s.ppo.kl) ? s.ppo.kl.toFixed(2) : 'n/a'} nats per answer away from SFT.`);
+  const kl = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+  out.push(`KL: the ${ptx ? 'PPO ' : ''}policy ended ${kl(s.ppo.kl)} nats per answer away from SFT${andPtx((p) => kl(p.kl))}.`);
   return out;
 }
 

@@ -77,6 +77,7 @@ export function storyStepOf(phase: SessionPosition['phase'] | null): StoryStepId
     case 'reward':
       return 'stage-reward';
     case 'ppo':
+    case 'ptx':
       return 'stage-ppo';
     case 'summary':
     case 'done':

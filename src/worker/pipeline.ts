@@ -49,6 +49,7 @@ import type {
   WorkerEvent,
   JudgedText,
 } from './protocol';
+import { PTX_PREFIX } from './protocol';
 
 /** An error whose message is already written for the user. */
 export class PipelineError extends Error {}
@@ -66,10 +67,12 @@ export interface PipelineHooks {
 }
 
 /** The card each phase belongs to ('summary' is the PPO card's final evaluation). */
-const CARD_OF_PHASE: Record<Phase, StageName | null> = { base: 'sft', sft: 'sft', rankings: 'reward', reward: 'reward', ppo: 'ppo', summary: 'ppo', done: null };
+const CARD_OF_PHASE: Record<Phase, StageName | null> = { base: 'sft', sft: 'sft', rankings: 'reward', reward: 'reward', ppo: 'ppo', ptx: 'ppo', summary: 'ppo', done: null };
 const PROGRAM_CARDS = ['sft', 'reward', 'ppo'] as const;
-/** IndexedDB names of the saved run's models. */
-const RUN_MODELS = ['sft', 'rm', 'policy', 'value'] as const;
+/** IndexedDB names of the saved run's models (the session's names for them). */
+const RUN_MODELS = ['sft', 'rm', 'policy', 'value', 'ptxPolicy', 'ptxValue'] as const;
+/** The stage each saved model's checkpoint says it is of (value models are scalar-headed like the reward model). */
+const CHECKPOINT_STAGE: Record<(typeof RUN_MODELS)[number], string> = { sft: 'sft', rm: 'rm', policy: 'policy', value: 'rm', ptxPolicy: 'policy-ptx', ptxValue: 'rm' };
 
 /**
  * Lets queued messages in between two steps. A step's tf work resolves its promises as microtasks,
@@ -121,6 +124,8 @@ export class Pipeline {
   private readonly stepMs: Record<StageName, number[]> = { base: [], sft: [], reward: [], ppo: [] };
   /** Steps charted per card, over every round (so round 1 extends round 0's curve). */
   private readonly charted: Record<StageName, number> = { base: 0, sft: 0, reward: 0, ppo: 0 };
+  /** PPO-ptx iterations charted: it runs as many as PPO each round, so its points share PPO's steps. */
+  private chartedPtx = 0;
   /** The steps each card's training phase ran when it last ended (this round). */
   private finished: Partial<Record<StageName, { step: number; target: number }>> = {};
   /** Pretraining from scratch (the base card): not part of the measured program. */
@@ -292,8 +297,11 @@ export class Pipeline {
     const values: Record<string, number> = { ...(result.metrics ?? {}) };
     if (result.eval) Object.assign(values, { 'eval/win_rate': result.eval['eval/win_rate'], 'eval/gold_score': result.eval['eval/gold_score'], 'eval/hedge_rate': result.eval['eval/hedge_rate'] });
     if (result.metrics) {
-      const step = ++this.charted[card];
-      buffers.set(card, [...(buffers.get(card) ?? []), { step, values: { ...values, round: result.round } }]);
+      // PPO-ptx's points go on PPO's charts as their own lines: the same names under 'ptx/'.
+      const ptx = result.phase === 'ptx';
+      const step = ptx ? ++this.chartedPtx : ++this.charted[card];
+      const named = ptx ? Object.fromEntries(Object.entries(values).map(([k, v]) => [`${PTX_PREFIX}${k}`, v])) : values;
+      buffers.set(card, [...(buffers.get(card) ?? []), { step, values: { ...named, round: result.round } }]);
     }
     if (result.rankings && result.rankings.length > 0) {
       const event: SimulatedRankingsEvent = { type: 'simulatedRankings', rankings: result.rankings };
@@ -399,7 +407,7 @@ export class Pipeline {
   private endRun(): void {
     this.session?.dispose();
     this.session = null;
-    this.charted.sft = this.charted.reward = this.charted.ppo = 0;
+    this.charted.sft = this.charted.reward = this.charted.ppo = this.chartedPtx = 0;
     this.finished = {};
     void Promise.all([...RUN_MODELS.map((n) => deleteCheckpoint(n)), saveProgramState(null)]).catch(() => undefined);
   }
@@ -453,7 +461,7 @@ export class Pipeline {
     const { state, models } = session.snapshot();
     for (const name of RUN_MODELS) {
       const model = models[name];
-      if (model) await saveCheckpoint(name, await serializeCheckpoint(model, { stage: name === 'value' ? 'rm' : name, round: state.round, phase: state.phase }));
+      if (model) await saveCheckpoint(name, await serializeCheckpoint(model, { stage: CHECKPOINT_STAGE[name], round: state.round, phase: state.phase }));
     }
     await saveProgramState(state);
   }
@@ -481,7 +489,7 @@ export class Pipeline {
           }
           models[name] = model;
         }
-        const session = RlhfSession.restore(base, state, { sft: models.sft, rm: models.rm, policy: models.policy, value: models.value });
+        const session = RlhfSession.restore(base, state, models as Record<(typeof RUN_MODELS)[number], GPT | null>);
         this.session?.dispose();
         this.session = session;
         return { position: session.position() };

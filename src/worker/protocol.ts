@@ -311,6 +311,9 @@ export interface MetricPoint {
   values: Record<string, number>;
 }
 
+/** PPO-ptx's metrics ride on the PPO card's points under their PPO names with this prefix. */
+export const PTX_PREFIX = 'ptx/';
+
 /** Metrics of one stage, batched: at most a few events per second. */
 export interface MetricsEvent {
   type: 'metrics';

@@ -35,6 +35,23 @@ describe('PpoPanel', () => {
     expect(more.querySelector('[data-testid="chart-entropy"]')).not.toBeNull();
   });
 
+  it('draws PPO-ptx, trained beside PPO, as dashed lines of the same quantities, and only when it ran', () => {
+    const pipeline = withPpoPoints();
+    const ptx = (step: number, extra: Record<string, number> = {}) => ({ step, values: { 'ptx/objective/scores': 0.05 * step, 'ptx/objective/kl': 2 * step, round: 0, ...extra } });
+    pipeline.onEvent({ type: 'metrics', stage: 'ppo', points: [ptx(1), ptx(2, { 'ptx/eval/gold_score': 0.6, 'ptx/eval/win_rate': 0.51 })] });
+    render(PpoPanel, { props: { pipeline, ready: true } });
+    // PPO's reward and gold, then PPO-ptx's.
+    expect(screen.getByTestId('chart-reward').getAttribute('data-points-all')).toBe('4,2,2,1');
+    expect(screen.getByTestId('chart-reward-summary').textContent).toMatch(/PPO-ptx reward model score: 2 points, last 0\.100 at step 2; PPO-ptx gold score: 1 point, last 0\.600 at step 2/);
+    expect(screen.getByTestId('chart-kl-summary').textContent).toMatch(/PPO-ptx KL: 2 points, last 4\.000 at step 2/);
+    expect(screen.getByTestId('chart-winrate-summary').textContent).toMatch(/PPO-ptx win rate: 1 point, last 0\.510 at step 2/);
+    // Its evaluation is not PPO's latest.
+    expect(pipeline.latestEvaluation).toEqual({ winRate: 0.55, gold: 0.64, step: 4, round: 1 });
+    cleanup();
+    render(PpoPanel, { props: { pipeline: withPpoPoints(), ready: true } });
+    expect(screen.getByTestId('chart-kl-summary').textContent).not.toMatch(/PPO-ptx/);
+  });
+
   it('keeps the latest held-out evaluation for the results panel', () => {
     expect(withPpoPoints().latestEvaluation).toEqual({ winRate: 0.55, gold: 0.64, step: 4, round: 1 });
   });

@@ -29,13 +29,15 @@ function scores(win: number, extra: Partial<PipelineSummary['base']> = {}): Pipe
   };
 }
 
-function summary(over: { ptx?: number; ppo?: Partial<PipelineSummary['ppo']>; prompted?: boolean } = {}): PipelineSummary {
+function summary(over: { ptx?: number; ppo?: Partial<PipelineSummary['ppo']>; ppoPtx?: Partial<PipelineSummary['ppo']>; prompted?: boolean } = {}): PipelineSummary {
+  const ppo = { ...scores(0.61, { knowledge_accuracy: 0.22, made_up_rate: 0.4, harmful_compliance_rate: 0.01, chatter_rate: 0.05 }), kl: 2.345, iterations: 40, win_rate_vs_sft_greedy: 0.56 };
   return {
     base: scores(0.3),
     prompted_base: over.prompted === false ? null : scores(0.32),
     sft: { ...scores(0.5, { knowledge_accuracy: 0.25, made_up_rate: 0.8 }), steps: 150, heldout_loss: 0.8 },
     sft_greedy: scores(0.53, { chatter_rate: 0.7 }),
-    ppo: { ...scores(0.61, { knowledge_accuracy: 0.22, made_up_rate: 0.4, harmful_compliance_rate: 0.01, chatter_rate: 0.05 }), kl: 2.345, iterations: 40, win_rate_vs_sft_greedy: 0.56, ...over.ppo },
+    ppo: { ...ppo, ...over.ppo },
+    ppo_ptx: over.ppoPtx ? { ...ppo, ...over.ppoPtx } : null,
     rm: { heldout_accuracy: 0.7, gold_agreement: 0.62, pairs: 500, gold_agreement_clear: 0.68, clear_pairs: 300, rankings: 640 },
     labeler_agreement_on_sft: 0.65,
     labeler_agreement_between_labelers: 0.6,
@@ -54,10 +56,21 @@ describe('figureOneBars', () => {
       { model: 'SFT greedy', winRate: 0.53, paper: null },
       { model: 'PPO', winRate: 0.61, paper: null },
     ]);
-    // PPO-ptx is what the paper's 65% is about; the prompted base is absent when its examples did not fit.
-    const ptx = figureOneBars(summary({ ptx: 1, prompted: false }));
-    expect(ptx.map((b) => b.model)).toEqual(['base', 'SFT', 'SFT greedy', 'PPO-ptx']);
-    expect(ptx[3].paper).toBe(INSTRUCTGPT.ppoPtxWinVsSft);
+    // PPO-ptx trained beside PPO: its own bar, the one the paper's 65% is about; the prompted base
+    // is absent when its examples did not fit.
+    const ptx = figureOneBars(summary({ ptx: 1, prompted: false, ppoPtx: { win_rate_vs_sft: 0.58 } }));
+    expect(ptx.slice(2)).toEqual([
+      { model: 'SFT greedy', winRate: 0.53, paper: null },
+      { model: 'PPO', winRate: 0.61, paper: null },
+      { model: 'PPO-ptx', winRate: 0.58, paper: INSTRUCTGPT.ppoPtxWinVsSft },
+    ]);
+    expect(ptx.map((b) => b.model)).toEqual(['base', 'SFT', 'SFT greedy', 'PPO', 'PPO-ptx']);
+    // A summary saved before PPO-ptx was trained beside PPO has no ppo_ptx: its one policy was
+    // PPO-ptx when the coefficient was above 0.
+    const { ppo_ptx: _, ...older } = summary({ ptx: 1 });
+    const bars = figureOneBars(older as PipelineSummary);
+    expect(bars.map((b) => b.model)).toEqual(['base', 'prompted base', 'SFT', 'SFT greedy', 'PPO-ptx']);
+    expect(bars[4]).toEqual({ model: 'PPO-ptx', winRate: 0.61, paper: INSTRUCTGPT.ppoPtxWinVsSft });
   });
 });
 
@@ -88,6 +101,24 @@ describe('readSummary', () => {
     expect(text).toHaveLength(8);
   });
 
+  it('with PPO-ptx trained beside PPO, gives its figures after PPO\'s and what it bought back of the tax', () => {
+    // SFT 25%, PPO 22% (a tax of 3 points), PPO-ptx 24%: 2 of the 3 points bought back.
+    const text = readSummary(summary({ ptx: 1, ppoPtx: { win_rate_vs_sft: 0.58, knowledge_accuracy: 0.24, made_up_rate: 0.5, harmful_compliance_rate: 0.02, kl: 1.5 } }));
+    expect(text[0]).toBe("PPO's answers were preferred to SFT's by the gold judge 61% of the time on held-out prompts, PPO-ptx 58% (InstructGPT's 175B PPO-ptx against its SFT model: about 65%).");
+    expect(text[4]).toMatch(/in 80% of those answers, PPO in 40%, PPO-ptx in 50% \(InstructGPT/);
+    expect(text[5]).toBe('Harmlessness: SFT helped with 4% of harmful requests, PPO with 1%, PPO-ptx with 2%.');
+    expect(text[6]).toBe(
+      'Capabilities: right answers on sums, word tasks and facts went from 25% (SFT) to 22% (PPO) and 24% (PPO-ptx, which also kept learning the pretraining text): PPO paid an alignment tax of 3 points, and PPO-ptx bought back 2 points of it (InstructGPT bought most of its tax back this way).',
+    );
+    expect(text[8]).toBe('KL: the PPO policy ended 2.35 nats per answer away from SFT, PPO-ptx 1.50.');
+    // PPO-ptx no better than PPO: said so, not dressed up.
+    const none = readSummary(summary({ ptx: 1, ppoPtx: { knowledge_accuracy: 0.21 } }));
+    expect(none[6]).toMatch(/PPO paid an alignment tax of 3 points, and PPO-ptx did not buy it back on this run\.$/);
+    // No tax: nothing to buy back.
+    const noTax = readSummary(summary({ ptx: 1, ppo: { knowledge_accuracy: 0.25 }, ppoPtx: { knowledge_accuracy: 0.26 } }));
+    expect(noTax[6]).toMatch(/\(PPO\) and 26% \(PPO-ptx, .*\): no alignment tax for PPO to buy back on this run\.$/);
+  });
+
   it('says when the win is mostly sharpening and when there is no tax', () => {
     const text = readSummary(summary({ ppo: { win_rate_vs_sft_greedy: 0.48, knowledge_accuracy: 0.3 } }));
     expect(text[1]).toMatch(/wins only 48% against it: most of its gain is sharpening/);
@@ -110,6 +141,16 @@ describe('SummaryPanel', () => {
     expect(bar(2).classList.contains('above')).toBe(false);
     expect(screen.getByTestId('summary-sentence').textContent).toMatch(/^PPO's answers were preferred to SFT's by the gold judge 61%/);
     expect(screen.getByTestId('summary-reading').querySelectorAll('li')).toHaveLength(9);
+    expect([...screen.getByTestId('summary').querySelectorAll('tbody tr')].map((r) => (r as HTMLElement).dataset.model)).toEqual(['base', 'prompted base', 'SFT', 'SFT greedy', 'PPO']);
+  });
+
+  it('gives PPO-ptx its bar and its row when it was trained beside PPO', () => {
+    render(SummaryPanel, { props: { summary: summary({ ptx: 1, ppoPtx: { win_rate_vs_sft: 0.58, knowledge_accuracy: 0.24 } }), ondownload: () => undefined } });
+    const rows = [...screen.getByTestId('win-rate-figure').querySelectorAll('li')];
+    expect(rows.map((r) => r.dataset.model)).toEqual(['base', 'prompted base', 'SFT', 'SFT greedy', 'PPO', 'PPO-ptx']);
+    expect(rows[5].querySelector('.value')!.textContent!.trim()).toBe('58% (InstructGPT 65%)');
+    const row = screen.getByTestId('summary').querySelector('tbody tr[data-model="PPO-ptx"]')!;
+    expect([...row.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['0.580', '0.600', '0.000', '24%', '40%', '1%', '1%', '5%']);
   });
 
   it('during PPO, reads the latest held-out evaluation until the summary exists', () => {
@@ -137,6 +178,7 @@ describe('PipelineFigure', () => {
     expect(storyStepOf('rankings')).toBe('stage-reward');
     expect(storyStepOf('reward')).toBe('stage-reward');
     expect(storyStepOf('ppo')).toBe('stage-ppo');
+    expect(storyStepOf('ptx')).toBe('stage-ppo');
     expect(storyStepOf('summary')).toBe('results');
     expect(storyStepOf('done')).toBe('results');
   });

@@ -8,7 +8,7 @@ import { initNodeBackend } from '../../src/lib/backend-node';
 import { DEFAULT_CONFIG, GPT } from '../../src/lib/model';
 import { settingsFor } from '../../src/lib/rlhf';
 import { Pipeline } from '../../src/worker/pipeline';
-import type { StageStateEvent, TrainCommand, WorkerEvent } from '../../src/worker/protocol';
+import { PTX_PREFIX, type StageStateEvent, type TrainCommand, type WorkerEvent } from '../../src/worker/protocol';
 
 const SETTINGS = settingsFor('tiny', { seed: 2, sftMaxSteps: 6, sftEvalEvery: 3, sftPatience: 2 });
 
@@ -82,6 +82,23 @@ describe('the worker adapter', () => {
     await p.train(train('sft', 'step'));
     await settle(p);
     expect(lastCard('sft')?.step).toBe((card?.step ?? 0) + 1);
+  });
+
+  it('the PPO card trains PPO-ptx after PPO: its points ride on PPO\'s steps under ptx/, never as PPO\'s own', async () => {
+    const p = adapter();
+    await p.train(train('all', 'run', { ...SETTINGS, ptxCoef: 0.5 }));
+    await settle(p);
+    const points = events.flatMap((e) => (e.type === 'metrics' && e.stage === 'ppo' ? e.points : []));
+    const ppo = points.filter((pt) => 'objective/kl' in pt.values);
+    const ptx = points.filter((pt) => `${PTX_PREFIX}objective/kl` in pt.values);
+    expect(ppo.map((pt) => pt.step)).toEqual([1, 2]);
+    expect(ptx.map((pt) => pt.step)).toEqual([1, 2]);
+    expect(ptx.every((pt) => Object.keys(pt.values).every((k) => k === 'round' || k.startsWith(PTX_PREFIX)))).toBe(true);
+    expect(ptx.some((pt) => typeof pt.values[`${PTX_PREFIX}loss/ptx_avg`] === 'number')).toBe(true);
+    const program = events.filter((e) => e.type === 'program').at(-1);
+    const summary = program?.type === 'program' ? program.summary : null;
+    expect(summary?.ppo_ptx?.iterations).toBe(2);
+    expect(lastCard('ppo')?.state).toBe('done');
   });
 
   it('pretraining a new base ends the run: no later card stays done on the old base', async () => {

@@ -25,6 +25,8 @@ export const REFERENCE_COSTS = {
   msPerRmStep: 415,
   /** One PPO iteration of 32 rollouts of 16 tokens, 4 epochs. */
   msPerPpoIteration: 3580,
+  /** A PPO-ptx iteration against a PPO one: each minibatch also learns a batch of pretraining text. */
+  ptxIterationFactor: 1.3,
   /** The final evaluations, in held-out evaluations (four models sampled, two labelers, the RM). */
   summaryEvaluations: 6,
   /** eval/speed.ts's measureSamplingSpeed on the reference machine (that run's own reading). */
@@ -63,13 +65,16 @@ export function planRun(s: PipelineSettings): PlannedPhase[] {
     const trainRankings = Math.round((round + 1) * s.rankingsPerRound * (1 - RM_HELDOUT_FRACTION));
     const rmSteps = Math.ceil(trainRankings / s.rmBatchSize) * s.rmEpochs;
     const evaluations = Math.ceil(s.ppoIterations / s.evalEvery);
+    const ppoIterations = s.ppoIterations * c.msPerPpoIteration * (s.ppoBatchSize / 32) * length * ((1 + s.ppoEpochs) / 5);
     plan.push(
       { phase: 'rankings', round, ms: s.rankingsPerRound * s.k * answer },
       { phase: 'reward', round, ms: rmSteps * c.msPerRmStep * ((s.rmBatchSize * s.k) / 32) },
-      { phase: 'ppo', round, ms: s.ppoIterations * c.msPerPpoIteration * (s.ppoBatchSize / 32) * length * ((1 + s.ppoEpochs) / 5) + evaluations * evaluation },
+      { phase: 'ppo', round, ms: ppoIterations + evaluations * evaluation },
     );
+    if (s.ptxCoef > 0) plan.push({ phase: 'ptx', round, ms: ppoIterations * c.ptxIterationFactor + evaluations * evaluation });
   }
-  plan.push({ phase: 'summary', round: s.rounds - 1, ms: c.summaryEvaluations * evaluation });
+  const summaryEvaluations = c.summaryEvaluations + (s.ptxCoef > 0 ? 1 : 0);
+  plan.push({ phase: 'summary', round: s.rounds - 1, ms: summaryEvaluations * evaluation });
   return plan;
 }
 

@@ -18,6 +18,7 @@ function phaseLabel(phase: string, round: number): string {
   if (phase === 'rankings') return `rankings r${round}`;
   if (phase === 'reward') return `reward model r${round}`;
   if (phase === 'ppo') return `ppo r${round}`;
+  if (phase === 'ptx') return `ppo-ptx r${round}`;
   return phase;
 }
 

@@ -54,7 +54,15 @@ export interface EvalPoint {
   'eval/gold_score': number;
   /** Answers to answerable prompts that hedge or decline: the collapse to watch for. */
   'eval/hedge_rate': number;
+  /** The policy evaluated (absent in runs saved before PPO-ptx was trained beside PPO: 'ppo'). */
+  model?: PolicyKind;
 }
+
+/** The policies PPO trains: the PPO model, and the PPO-ptx one beside it (pretraining loss mixed in). */
+export type PolicyKind = 'ppo' | 'ppo-ptx';
+
+/** A trained policy's scores in the summary: its held-out scores, how far it moved and for how long. */
+export type PolicyScores = StageScores & { kl: number; iterations: number; win_rate_vs_sft_greedy: number };
 
 /** The reward model's quality after a round (held-out rankings, and gold on fresh samples). */
 export interface RewardModelReport {
@@ -84,7 +92,13 @@ export interface PipelineSummary {
    * learning from preferences.
    */
   sft_greedy: StageScores;
-  ppo: StageScores & { kl: number; iterations: number; win_rate_vs_sft_greedy: number };
+  ppo: PolicyScores;
+  /**
+   * The PPO-ptx policy, trained beside PPO from SFT on the same reward models, prompts and budget
+   * with ptxCoef times the pretraining loss added: InstructGPT's PPO-ptx. Null when ptxCoef is 0
+   * (and in summaries saved before it was trained beside PPO).
+   */
+  ppo_ptx: PolicyScores | null;
   rm: { heldout_accuracy: number; gold_agreement: number; pairs: number; gold_agreement_clear: number; clear_pairs: number; rankings: number };
   labeler_agreement_on_sft: number;
   /**
@@ -143,6 +157,9 @@ export interface SessionSnapshot {
   sftBest: { loss: number; step: number };
   iterationsDone: number;
   lastKl: number;
+  /** The PPO-ptx policy's iterations and last KL (absent in runs saved before it existed). */
+  ptxIterations?: number;
+  ptxLastKl?: number;
   labelerAgreement: number;
   interLabelerAgreement: number;
   baseResponses: string[];
@@ -160,6 +177,18 @@ export interface SessionModels {
   rm: GPT | null;
   policy: GPT | null;
   value: GPT | null;
+  /** The PPO-ptx policy and its value model (absent or null: not trained yet, or no PPO-ptx). */
+  ptxPolicy?: GPT | null;
+  ptxValue?: GPT | null;
+}
+
+/** A policy in training: its value model, its trainer (one per round) and how far it went. */
+interface PolicyRun {
+  policy: GPT;
+  value: GPT;
+  trainer: PpoTrainer | null;
+  iterations: number;
+  lastKl: number;
 }
 
 export interface SessionHooks {
@@ -169,7 +198,7 @@ export interface SessionHooks {
 }
 
 /** The models a person can talk to or save, by the program's one vocabulary. */
-export type SessionModelName = 'base' | 'sft' | 'rm' | 'policy';
+export type SessionModelName = 'base' | 'sft' | 'rm' | 'policy' | 'policy-ptx';
 type SettingGroupName = (typeof SETTING_SPECS)[number]['group'];
 
 export const EVAL_TEMPERATURE = 0.7;
@@ -229,14 +258,13 @@ export class RlhfSession {
   private readonly stopper: EarlyStopping;
   private sftSteps = 0;
   private rm: GPT | null = null;
-  private policy: GPT | null = null;
-  private value: GPT | null = null;
+  /** The PPO policy (made when SFT ends) and the PPO-ptx one (made at its first phase). */
+  private ppoRun: PolicyRun | null = null;
+  private ptxRun: PolicyRun | null = null;
   private rmTrainer: RewardTrainer | null = null;
   private rmSplit: { train: Ranking[]; heldout: Ranking[] } | null = null;
-  private ppo: PpoTrainer | null = null;
   private goldReward: RewardFn | null = null;
   private readonly corpus: number[][];
-  private readonly ptxRng;
 
   private readonly rankingsById = new Map<string, Ranking>();
   /** The simulated labeler's work on a round's prompts, collected in parts. */
@@ -244,8 +272,6 @@ export class RlhfSession {
   private baseResponses: string[] = [];
   private sftResponses: string[] = [];
   private readonly history: EvalPoint[] = [];
-  private lastKl = 0;
-  private iterationsDone = 0;
   private labelerAgreement = Number.NaN;
   private interLabelerAgreement = Number.NaN;
   /** The labeler's rankings of round 0 (SFT's samples), for its agreement with gold. */
@@ -284,7 +310,6 @@ export class RlhfSession {
     this.demoSplit = stableSplit(demos, (d) => d.prompt, SFT_HELDOUT_FRACTION);
     this.stopper = new EarlyStopping(settings.sftPatience, 1e-3);
     this.corpus = pretrainCorpus(seed + 99, 4000).map((d) => encode(d, { bos: true, eos: true }));
-    this.ptxRng = createRng(seed + 5);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -316,13 +341,14 @@ export class RlhfSession {
 
   /** The last PPO rollout (for a live sample table), or null. */
   get lastPpoSamples(): PpoSamples | null {
-    return this.ppo?.lastSamples ?? null;
+    return this.ppoRun?.trainer?.lastSamples ?? null;
   }
 
   /** The model answering as `name`; a stage not trained yet falls back to the one before it. */
   modelFor(name: SessionModelName): GPT {
     if (name === 'rm') return this.rm ?? this.sft ?? this.base;
-    if (name === 'policy') return this.policy ?? this.sft ?? this.base;
+    if (name === 'policy') return this.ppoRun?.policy ?? this.sft ?? this.base;
+    if (name === 'policy-ptx') return this.ptxRun?.policy ?? this.sft ?? this.base;
     if (name === 'sft') return this.sft ?? this.base;
     return this.base;
   }
@@ -334,7 +360,7 @@ export class RlhfSession {
 
   /** The model people rank now: the policy once PPO ran, else SFT, else base. */
   currentModel(): { model: GPT; name: string } {
-    if (this.iterationsDone > 0 && this.policy) return { model: this.policy, name: `policy@r${this.round}` };
+    if (this.ppoRun && this.ppoRun.iterations > 0) return { model: this.ppoRun.policy, name: `policy@r${this.round}` };
     if (this.sft && this.phaseIndex() > PHASES.indexOf('sft')) return { model: this.sft, name: 'sft' };
     return { model: this.base, name: 'base' };
   }
@@ -423,7 +449,8 @@ export class RlhfSession {
     if (begun('base')) lock('the evaluation set is fixed once the base model was evaluated', { keys: ['seed', 'evalPrompts', 'evalSamples', 'responseLength', 'reward'] });
     if (begun('sft')) lock('SFT has begun', { groups: ['sft'] });
     if (this.rmTrainer) lock('the reward model trainer exists (it keeps training across rounds)', { keys: ['rmBatchSize', 'rmLearningRate', 'k'] });
-    if (this.phase === 'ppo' && this.phaseStep > 0) lock('PPO settings apply from the next round', { groups: ['ppo'] });
+    if ((this.phase === 'ppo' || this.phase === 'ptx') && this.phaseStep > 0) lock('PPO settings apply from the next round', { groups: ['ppo'] });
+    if (this.ptxRun) lock('the PPO-ptx policy is being trained with it', { keys: ['ptxCoef'] });
     // The round's prompts and sampling are fixed once its first rankings were collected.
     if (this.collection && this.collection.round === this.rankingRound && this.collection.part.collected > 0) {
       lock("this round's rankings are being collected", { groups: ['rankings'], keys: ['samplingTemperature', 'responseLength'] });
@@ -469,8 +496,10 @@ export class RlhfSession {
         rounds: this.rounds,
         sftSteps: this.sftSteps,
         sftBest: { loss: this.stopper.best, step: this.stopper.bestStep },
-        iterationsDone: this.iterationsDone,
-        lastKl: this.lastKl,
+        iterationsDone: this.ppoRun?.iterations ?? 0,
+        lastKl: this.ppoRun?.lastKl ?? 0,
+        ptxIterations: this.ptxRun?.iterations ?? 0,
+        ptxLastKl: this.ptxRun?.lastKl ?? 0,
         labelerAgreement: this.labelerAgreement,
         interLabelerAgreement: this.interLabelerAgreement,
         baseResponses: [...this.baseResponses],
@@ -480,7 +509,14 @@ export class RlhfSession {
         rewardModel: this.lastRm,
         summary: this.finalSummary,
       },
-      models: { sft: this.sft, rm: this.rm, policy: this.policy, value: this.value },
+      models: {
+        sft: this.sft,
+        rm: this.rm,
+        policy: this.ppoRun?.policy ?? null,
+        value: this.ppoRun?.value ?? null,
+        ptxPolicy: this.ptxRun?.policy ?? null,
+        ptxValue: this.ptxRun?.value ?? null,
+      },
     };
   }
 
@@ -491,7 +527,7 @@ export class RlhfSession {
     }
     if (state.version !== 2 || !PHASES.includes(state.phase)) throw new Error('The saved run is of an unknown format.');
     const session = new RlhfSession(base, state.settings, hooks);
-    const need = (name: keyof SessionModels): GPT => {
+    const need = (name: 'sft' | 'rm' | 'policy' | 'value' | 'ptxPolicy' | 'ptxValue'): GPT => {
       const m = models[name];
       if (!m) throw new Error(`The saved run needs its ${name} model, which is missing.`);
       return m.clone();
@@ -500,8 +536,7 @@ export class RlhfSession {
     if (after('sft')) {
       session.sft = need('sft');
       session.rm = need('rm');
-      session.policy = need('policy');
-      session.value = need('value');
+      session.ppoRun = { policy: need('policy'), value: need('value'), trainer: null, iterations: state.iterationsDone, lastKl: state.lastKl };
       session.goldReward = state.settings.reward === 'gold' ? goldRewardFn(session.promptPool, goldReport(session.evalSubset, state.sftResponses).gold_score) : null;
     }
     session.rounds = state.rounds;
@@ -509,8 +544,9 @@ export class RlhfSession {
     session.sftSteps = state.sftSteps;
     session.stopper.best = state.sftBest.loss ?? Infinity;
     session.stopper.bestStep = state.sftBest.step;
-    session.iterationsDone = state.iterationsDone;
-    session.lastKl = state.lastKl;
+    if ((state.ptxIterations ?? 0) > 0) {
+      session.ptxRun = { policy: need('ptxPolicy'), value: need('ptxValue'), trainer: null, iterations: state.ptxIterations ?? 0, lastKl: state.ptxLastKl ?? 0 };
+    }
     session.labelerAgreement = state.labelerAgreement ?? Number.NaN;
     session.interLabelerAgreement = state.interLabelerAgreement ?? Number.NaN; // JSON keeps NaN as null
     session.baseResponses = [...state.baseResponses];
@@ -578,6 +614,8 @@ export class RlhfSession {
         return this.stepReward();
       case 'ppo':
         return this.stepPpo();
+      case 'ptx':
+        return this.stepPtx();
       case 'summary':
         return this.stepSummary();
       case 'done':
@@ -603,7 +641,7 @@ export class RlhfSession {
     this.phaseStep = 0;
     const s = this.settings;
     this.phaseTotal =
-      phase === 'sft' ? s.sftMaxSteps : phase === 'rankings' ? Math.max(1, this.rankingsNeeded()) : phase === 'ppo' ? s.ppoIterations : 1;
+      phase === 'sft' ? s.sftMaxSteps : phase === 'rankings' ? Math.max(1, this.rankingsNeeded()) : phase === 'ppo' || phase === 'ptx' ? s.ppoIterations : 1;
   }
 
   private result(partial: Omit<SessionStep, 'phase' | 'round' | 'step' | 'total' | 'phaseEnded'>, next: Phase | null): SessionStep {
@@ -675,8 +713,7 @@ export class RlhfSession {
     // Centred on SFT's own gold score, as the reward model is centred on demonstrations.
     this.goldReward = this.settings.reward === 'gold' ? goldRewardFn(this.promptPool, goldReport(this.evalSubset, this.sftResponses).gold_score) : null;
     this.rm = sft.clone();
-    this.policy = sft.clone();
-    this.value = sft.clone();
+    this.ppoRun = { policy: sft.clone(), value: sft.clone(), trainer: null, iterations: 0, lastKl: 0 };
   }
 
   /**
@@ -748,7 +785,7 @@ export class RlhfSession {
     const split = this.rmSplit as { train: Ranking[]; heldout: Ranking[] };
     await trainer.calibrate(this.demoSplit.train.map((d) => ({ prompt: encodePrompt(d.prompt), response: encodeResponse(d.response) })));
     const heldoutAccuracy = split.heldout.length > 0 ? (await trainer.evaluate(split.heldout.map(tokenRankingFrom)))['eval/accuracy'] : Number.NaN;
-    const source = this.round === 0 ? (this.sft as GPT) : (this.policy as GPT);
+    const source = this.round === 0 ? (this.sft as GPT) : (this.ppoRun as PolicyRun).policy;
     const gold = await this.rewardGoldAgreement(source, s.seed + this.round);
     this.lastRm = {
       round: this.round,
@@ -789,16 +826,22 @@ export class RlhfSession {
     return { ...pairwiseAgreement(rewards, gold), clearAccuracy: clear.accuracy, clearPairs: clear.pairs };
   }
 
-  private createPpo(): PpoTrainer {
+  /**
+   * The trainer of one round of `run`: PPO from where the policy is, against the reward model (or
+   * gold). PPO and PPO-ptx share the seed, so they see the same prompts in the same order; PPO-ptx
+   * also draws pretraining windows from a generator of its round's own.
+   */
+  private createPpo(run: PolicyRun, ptxCoef: number): PpoTrainer {
     const s = this.settings;
     // After a restore the reward model has no trainer yet: one on the same rankings scores alike.
     const trainer = this.rmTrainer ?? this.useRewardTrainer(stableSplit(this.rankings, (r) => r.prompt, RM_HELDOUT_FRACTION).train);
+    const ptxRng = createRng(s.seed * 7 + 5 + this.round);
     return new PpoTrainer(
-      { policy: this.policy as GPT, ref: this.sft as GPT, value: this.value as GPT },
+      { policy: run.policy, ref: this.sft as GPT, value: run.value },
       {
         rewardFn: this.goldReward ?? ((prompts, responses) => trainer.score(prompts, responses)),
         prompts: this.promptPool.map((i) => encodePrompt(i.prompt)),
-        ptxBatch: s.ptxCoef > 0 ? () => Array.from({ length: 16 }, () => this.corpus[this.ptxRng.int(this.corpus.length)].slice(0, 64)) : undefined,
+        ptxBatch: ptxCoef > 0 ? () => Array.from({ length: 16 }, () => this.corpus[ptxRng.int(this.corpus.length)].slice(0, 64)) : undefined,
       },
       {
         batchSize: s.ppoBatchSize,
@@ -809,43 +852,56 @@ export class RlhfSession {
         temperature: s.samplingTemperature,
         klCoef: s.beta,
         adaptiveKl: s.klTarget === null ? null : { target: s.klTarget, horizon: 10_000 },
-        ptxCoef: s.ptxCoef,
+        ptxCoef,
         seed: s.seed * 101 + this.round,
       },
     );
   }
 
-  private async stepPpo(): Promise<SessionStep> {
+  private stepPpo(): Promise<SessionStep> {
+    return this.stepPolicy('ppo', this.ppoRun as PolicyRun, 0);
+  }
+
+  /** PPO-ptx's round: made from SFT at its first phase (the value model from the reward model). */
+  private stepPtx(): Promise<SessionStep> {
+    this.ptxRun ??= { policy: (this.sft as GPT).clone(), value: (this.rm as GPT).clone(), trainer: null, iterations: 0, lastKl: 0 };
+    return this.stepPolicy('ppo-ptx', this.ptxRun, this.settings.ptxCoef);
+  }
+
+  /** One PPO iteration of `run` (and a held-out evaluation every evalEvery and at the round's end). */
+  private async stepPolicy(kind: PolicyKind, run: PolicyRun, ptxCoef: number): Promise<SessionStep> {
     const s = this.settings;
     if (this.phaseStep === 0) {
       // PPO from the current policy; the value model starts from the reward model in round 0.
-      if (this.round === 0) this.value?.assignFrom(this.rm as GPT);
-      this.ppo?.dispose();
-      this.ppo = this.createPpo();
+      if (kind === 'ppo' && this.round === 0) run.value.assignFrom(this.rm as GPT);
+      run.trainer?.dispose();
+      run.trainer = this.createPpo(run, ptxCoef);
     }
-    const last = await (this.ppo as PpoTrainer).step();
+    const last = await (run.trainer as PpoTrainer).step();
     const it = ++this.phaseStep;
-    this.iterationsDone++;
-    this.lastKl = last['objective/kl'];
-    this.log({ stage: 'ppo', round: this.round, iteration: this.iterationsDone, ...last });
+    run.iterations++;
+    run.lastKl = last['objective/kl'];
+    this.log({ stage: kind, round: this.round, iteration: run.iterations, ...last });
     let point: EvalPoint | undefined;
     if (it % s.evalEvery === 0 || it === s.ppoIterations) {
-      const responses = await this.evaluate(this.policy as GPT, s.seed + 13);
+      const responses = await this.evaluate(run.policy, s.seed + 13);
       const report = goldReport(this.evalSubset, responses);
       point = {
         round: this.round,
-        iteration: this.iterationsDone,
+        iteration: run.iterations,
         'objective/scores': last['objective/scores'],
         'objective/kl': last['objective/kl'],
         'eval/win_rate': winRate(this.evalSubset, responses, this.sftResponses),
         'eval/gold_score': report.gold_score,
         'eval/hedge_rate': hedgeRate(report),
+        model: kind,
       };
       this.history.push(point);
       this.log({ stage: 'eval', ...point });
     }
     const detail = `score ${last['objective/scores'].toFixed(2)} kl ${last['objective/kl'].toFixed(2)}`;
-    const next: Phase | null = it < s.ppoIterations ? null : this.round + 1 < this.rounds ? 'rankings' : 'summary';
+    const roundEnds = kind === 'ppo-ptx' || s.ptxCoef === 0;
+    const next: Phase | null = it < s.ppoIterations ? null : !roundEnds ? 'ptx' : this.round + 1 < this.rounds ? 'rankings' : 'summary';
     const out = this.result({ metrics: last, ...(point ? { eval: point } : {}), detail }, next);
     if (next === 'rankings') {
       this.round += 1;
@@ -862,7 +918,10 @@ export class RlhfSession {
   }
 
   private async stepSummary(): Promise<SessionStep> {
-    const policyResponses = await this.evaluate(this.policy as GPT, this.settings.seed + 14);
+    const ppoRun = this.ppoRun as PolicyRun;
+    // Both policies answer with the same sampling seed: their difference is the models'.
+    const policyResponses = await this.evaluate(ppoRun.policy, this.settings.seed + 14);
+    const ptxResponses = this.ptxRun ? await this.evaluate(this.ptxRun.policy, this.settings.seed + 14) : null;
     const longestFewShot = Math.max(...this.evalSubset.map((i) => encodeFewShotPrompt(i.prompt, FEW_SHOT_EXAMPLES).length));
     const promptedFits = longestFewShot + this.settings.responseLength <= this.base.config.contextLength;
     const promptedBaseResponses = promptedFits ? await this.evaluate(this.base, this.settings.seed + 15, { shots: FEW_SHOT_EXAMPLES }) : null;
@@ -880,18 +939,20 @@ export class RlhfSession {
         rm_score: await this.meanRewardScore(responses),
       };
     };
+    const policyScores = async (run: PolicyRun, responses: string[]): Promise<PolicyScores> => ({
+      ...(await scores(responses)),
+      kl: run.lastKl,
+      iterations: run.iterations,
+      win_rate_vs_sft_greedy: winRate(this.evalSubset, responses, sftGreedyResponses),
+    });
     const rm = this.lastRm;
     this.finalSummary = {
       base: await scores(this.baseResponses),
       prompted_base: promptedBaseResponses ? await scores(promptedBaseResponses) : null,
       sft: { ...(await scores(this.sftResponses)), steps: this.sftSteps, heldout_loss: this.stopper.best },
       sft_greedy: await scores(sftGreedyResponses),
-      ppo: {
-        ...(await scores(policyResponses)),
-        kl: this.lastKl,
-        iterations: this.iterationsDone,
-        win_rate_vs_sft_greedy: winRate(this.evalSubset, policyResponses, sftGreedyResponses),
-      },
+      ppo: await policyScores(ppoRun, policyResponses),
+      ppo_ptx: this.ptxRun && ptxResponses ? await policyScores(this.ptxRun, ptxResponses) : null,
       rm: {
         heldout_accuracy: rm?.heldout_accuracy ?? Number.NaN,
         gold_agreement: rm?.gold_agreement ?? Number.NaN,
@@ -918,12 +979,14 @@ export class RlhfSession {
   /** Frees every model and trainer the session made (never the base it was given). */
   dispose(): void {
     this.sftTrainer?.dispose();
-    this.ppo?.dispose();
     this.rmTrainer?.dispose();
-    tf.dispose([this.sft, this.sftBest, this.rm, this.policy, this.value].flatMap((m) => (m ? [...m.weights.values()] : [])));
-    this.sft = this.sftBest = this.rm = this.policy = this.value = null;
+    const runs = [this.ppoRun, this.ptxRun].filter((r): r is PolicyRun => r !== null);
+    for (const run of runs) run.trainer?.dispose();
+    const models = [this.sft, this.sftBest, this.rm, ...runs.flatMap((r) => [r.policy, r.value])];
+    tf.dispose(models.flatMap((m) => (m ? [...m.weights.values()] : [])));
+    this.sft = this.sftBest = this.rm = null;
+    this.ppoRun = this.ptxRun = null;
     this.sftTrainer = null;
-    this.ppo = null;
     this.rmTrainer = null;
   }
 }

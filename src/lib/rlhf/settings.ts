@@ -79,7 +79,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'ppoEpochs', group: 'ppo', label: 'PPO epochs', doc: 'Passes over each batch of rollouts.', rule: int(1) },
   { key: 'beta', group: 'ppo', label: 'KL coefficient β', doc: 'Leash to the SFT model; 0 lets the policy drift freely (watch the reward rise while gold falls).', rule: { kind: 'number', min: 0 } },
   { key: 'klTarget', group: 'ppo', label: 'Adaptive β target KL', doc: 'Target KL in nats per response for an adaptive β; empty keeps β fixed.', rule: positive({ nullable: true }) },
-  { key: 'ptxCoef', group: 'ppo', label: 'PPO-ptx coefficient', doc: 'Weight of the pretraining loss mixed into PPO (PPO-ptx); 0 is off.', rule: { kind: 'number', min: 0 } },
+  { key: 'ptxCoef', group: 'ppo', label: 'PPO-ptx coefficient', doc: 'Trains a PPO-ptx policy beside the PPO one, with this weight on the pretraining loss (InstructGPT\'s PPO-ptx); 0 trains none.', rule: { kind: 'number', min: 0 } },
   { key: 'responseLength', group: 'ppo', label: 'Response length', doc: 'Most tokens sampled per answer.', rule: int(1, 256) },
   { key: 'samplingTemperature', group: 'ppo', label: 'Sampling temperature', doc: 'Temperature of rollouts and ranked samples; PPO scores log-probs at the same temperature.', rule: positive({ max: 2 }) },
   { key: 'reward', group: 'ppo', label: 'PPO reward', doc: '"model": the reward model trained on the rankings; "gold": the gold judge itself (an upper bound).', rule: { kind: 'choice', choices: ['model', 'gold'] } },
