@@ -638,7 +638,12 @@ export class PipelineController {
   // -------------------------------------------------------------------------------------------
   // Samples side by side
 
-  async compareSamples(models: AnsweringModel[] = ['base', 'sft', 'policy']): Promise<void> {
+  /** The models side by side: base, SFT and the PPO policy, and PPO-ptx once the run trains one. */
+  get comparedModels(): AnsweringModel[] {
+    return ['base', 'sft', 'policy', ...(this.program?.ptxPolicy ? (['policy-ptx'] as const) : [])];
+  }
+
+  async compareSamples(models: AnsweringModel[] = this.comparedModels): Promise<void> {
     if (this.samplesBusy || this.selectedPrompts.length === 0) return;
     this.samplesBusy = true;
     try {

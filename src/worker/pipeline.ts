@@ -172,6 +172,7 @@ export class Pipeline {
       rankingRound: s ? s.rankingRound : 0,
       summary: s?.summary ?? null,
       locked: s ? Object.fromEntries(s.lockedSettings()) : {},
+      ptxPolicy: s?.hasPtxPolicy ?? false,
     };
     this.hooks.post(event);
   }

@@ -96,13 +96,13 @@ export interface ExportCheckpointCommand {
 
 /**
  * The models, by the program's one vocabulary (lib's SessionModelName): the base model, the SFT
- * model, the reward model and the PPO policy. Checkpoint files name theirs the same way
+ * model, the reward model, the PPO policy and the PPO-ptx one. Checkpoint files name theirs the same way
  * (older files say 'pretrain' or 'init' for a base model).
  */
-export const MODEL_NAMES = ['base', 'sft', 'rm', 'policy'] as const satisfies readonly SessionModelName[];
+export const MODEL_NAMES = ['base', 'sft', 'rm', 'policy', 'policy-ptx'] as const satisfies readonly SessionModelName[];
 export type ModelName = (typeof MODEL_NAMES)[number];
 /** The models that write answers (the reward model only scores them). */
-export const ANSWERING_MODELS = ['base', 'sft', 'policy'] as const satisfies readonly ModelName[];
+export const ANSWERING_MODELS = ['base', 'sft', 'policy', 'policy-ptx'] as const satisfies readonly ModelName[];
 export type AnsweringModel = (typeof ANSWERING_MODELS)[number];
 
 /** A stage's life: not started, training now, stopped part-way (or by an error), reached its target. */
@@ -341,6 +341,8 @@ export interface ProgramEvent {
   summary: PipelineSummary | null;
   /** Settings the run can no longer change, each with why. */
   locked: Partial<Record<keyof PipelineSettings, string>>;
+  /** The run trains a PPO-ptx policy beside PPO and it has begun (it answers as 'policy-ptx'). */
+  ptxPolicy: boolean;
 }
 
 /** The reward model's report at the end of a reward phase. */

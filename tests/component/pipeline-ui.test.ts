@@ -343,7 +343,7 @@ describe('Next round', () => {
     const worker = new FakeWorker((command, emit) => {
       if (command.type === 'nextRound') {
         // As the worker does: where the run is first, then the answer.
-        emit({ type: 'program', position: { phase: 'rankings', round: 1, step: 0, total: 3, rounds: 2 }, rankingRound: 1, summary: null, locked: {} });
+        emit({ type: 'program', position: { phase: 'rankings', round: 1, step: 0, total: 3, rounds: 2 }, rankingRound: 1, summary: null, locked: {}, ptxPolicy: false });
         emit({ type: 'nextRound', requestId: command.requestId, round: 1 });
       }
     });
@@ -356,7 +356,7 @@ describe('Next round', () => {
       onNotice: () => undefined,
     });
     client.subscribe((e) => pipeline.onEvent(e));
-    pipeline.onEvent({ type: 'program', position: { phase: 'done', round: 0, step: 1, total: 1, rounds: 1 }, rankingRound: 1, summary: null, locked: {} });
+    pipeline.onEvent({ type: 'program', position: { phase: 'done', round: 0, step: 1, total: 1, rounds: 1 }, rankingRound: 1, summary: null, locked: {}, ptxPolicy: false });
     await pipeline.nextRound();
     const kinds = worker.commands.map((c) => (c.type === 'train' ? `train:${c.stage}` : c.type));
     expect(kinds).toEqual(['nextRound', 'train:all']);

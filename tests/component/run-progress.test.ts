@@ -15,7 +15,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const program = (position: SessionPosition): ProgramEvent => ({ type: 'program', position, rankingRound: 0, summary: null, locked: {} });
+const program = (position: SessionPosition): ProgramEvent => ({ type: 'program', position, rankingRound: 0, summary: null, locked: {}, ptxPolicy: false });
 const referenceTotal = () => planRun(DEFAULT_PRESET.settings).reduce((a, p) => a + p.ms, 0);
 
 describe('durationInWords', () => {

@@ -38,4 +38,25 @@ describe('SamplesPanel', () => {
     expect(changes).toEqual(['better than SFT by 0.38', "same answer as SFT's"]);
     expect(screen.getByText('i do not know.').closest('td')!.classList.contains('change-better')).toBe(true);
   });
+
+  it('adds PPO-ptx once the run trains it, its answers read against SFT\'s like the policy\'s', () => {
+    const pipeline = offlineController();
+    render(SamplesPanel, { props: { pipeline, ready: true } });
+    expect(pipeline.comparedModels).toEqual(['base', 'sft', 'policy']);
+    expect(screen.getByRole('button', { name: 'Compare base, SFT and policy' })).toBeTruthy();
+    pipeline.onEvent({ type: 'program', position: { phase: 'ptx', round: 0, step: 1, total: 20, rounds: 1 }, rankingRound: 1, summary: null, locked: {}, ptxPolicy: true });
+    expect(pipeline.comparedModels).toEqual(['base', 'sft', 'policy', 'policy-ptx']);
+    pipeline.samples = {
+      type: 'samples',
+      requestId: 'r2',
+      prompts: ['what is 2 plus 3?'],
+      models: ['base', 'sft', 'policy', 'policy-ptx'],
+      rows: [[judged('what is 4 plus 4?', 0.5)], [judged('6.', 0.55)], [judged('5.', 1)], [judged('7.', 0.5)]],
+    };
+    cleanup();
+    render(SamplesPanel, { props: { pipeline, ready: true } });
+    expect(screen.getByRole('button', { name: 'Compare base, SFT, PPO and PPO-ptx' })).toBeTruthy();
+    expect([...screen.getByTestId('samples-table').querySelectorAll('thead th')].map((th) => th.firstChild!.textContent)).toEqual(['Prompt', 'Base', 'SFT', 'PPO policy', 'PPO-ptx policy']);
+    expect(screen.getAllByTestId('change-from-sft').map((c) => c.textContent)).toEqual(['better than SFT by 0.45', 'worse than SFT by 0.05']);
+  });
 });

@@ -85,6 +85,8 @@ describe('the page runs the program the CLI measures', () => {
   it('finds the same evaluation series, reward model figures and final win rates as Node', () => {
     expect(inPage.eval_history).toHaveLength(inNode.eval_history.length);
     expect(inNode.eval_history.length).toBeGreaterThan(0);
+    // The preset trains PPO-ptx beside PPO: the page did too, and its figures are compared below.
+    expect(inPage.ppo_ptx?.iterations).toBe(inNode.ppo.iterations);
     const page = numbers(inPage);
     const node = numbers(inNode);
     expect([...page.keys()].sort()).toEqual([...node.keys()].sort());

@@ -13,7 +13,7 @@ describe('planRun', () => {
     expect(evaluationAnswers(defaults)).toBe(120 * 4);
     const evaluation = 480 * c.msPerAnswer;
     const plan = planRun(defaults);
-    expect(plan.map((p) => `${p.phase}${p.round}`)).toEqual(['base0', 'sft0', 'rankings0', 'reward0', 'ppo0', 'summary0']);
+    expect(plan.map((p) => `${p.phase}${p.round}`)).toEqual(['base0', 'sft0', 'rankings0', 'reward0', 'ppo0', 'ptx0', 'summary0']);
     const ms = plan.map((p) => p.ms);
     expect(ms[0]).toBeCloseTo(evaluation, 6);
     expect(ms[1]).toBeCloseTo(200 * c.msPerSftStep, 6); // early stopping, not the 600 allowed
@@ -22,11 +22,17 @@ describe('planRun', () => {
     expect(ms[3]).toBeCloseTo(36 * 2 * c.msPerRmStep, 6);
     // 20 iterations and two held-out evaluations (every 10) a round.
     expect(ms[4]).toBeCloseTo(20 * c.msPerPpoIteration + 2 * evaluation, 6);
-    expect(ms[5]).toBeCloseTo(c.summaryEvaluations * evaluation, 6);
+    // PPO-ptx: the same iterations, each dearer by its pretraining batches, and its evaluations.
+    expect(ms[5]).toBeCloseTo(20 * c.msPerPpoIteration * c.ptxIterationFactor + 2 * evaluation, 6);
+    expect(ms[6]).toBeCloseTo((c.summaryEvaluations + 1) * evaluation, 6);
+    // Without PPO-ptx: no ptx phase and one evaluation fewer at the end.
+    const noPtx = planRun(settingsFor('default', { ptxCoef: 0 }));
+    expect(noPtx.map((p) => p.phase)).toEqual(['base', 'sft', 'rankings', 'reward', 'ppo', 'summary']);
+    expect(noPtx[5].ms).toBeCloseTo(c.summaryEvaluations * evaluation, 6);
     // A second round ranks again and trains the reward model on both rounds' 576 rankings.
     const two = planRun(settingsFor('default', { rounds: 2 }));
-    expect(two.map((p) => `${p.phase}${p.round}`)).toEqual(['base0', 'sft0', 'rankings0', 'reward0', 'ppo0', 'rankings1', 'reward1', 'ppo1', 'summary1']);
-    expect(two[6].ms).toBeCloseTo(72 * 2 * c.msPerRmStep, 6);
+    expect(two.map((p) => `${p.phase}${p.round}`)).toEqual(['base0', 'sft0', 'rankings0', 'reward0', 'ppo0', 'ptx0', 'rankings1', 'reward1', 'ppo1', 'ptx1', 'summary1']);
+    expect(two[7].ms).toBeCloseTo(72 * 2 * c.msPerRmStep, 6);
   });
 
   it('matches the 2.8 minutes seed 1 took alone, at the speed the CLI measured before it started, within 5%', () => {
@@ -41,7 +47,7 @@ describe('planRun', () => {
     const base = total({});
     expect(total({ rounds: 3 })).toBeGreaterThan(base);
     expect(total({ rankingsPerRound: 640 })).toBeGreaterThan(base);
-    expect(total({ ppoBatchSize: 64 }) - base).toBeCloseTo(20 * c.msPerPpoIteration, 6);
+    expect(total({ ppoBatchSize: 64 }) - base).toBeCloseTo(20 * c.msPerPpoIteration * (1 + c.ptxIterationFactor), 6);
     expect(total({ sftMaxSteps: 50 })).toBeCloseTo(base - 150 * c.msPerSftStep, 6);
     // The tiny preset runs in seconds.
     expect(planRun(settingsFor('tiny')).reduce((a, p) => a + p.ms, 0)).toBeLessThan(20_000);
@@ -62,19 +68,21 @@ describe('doneMs and estimateRun', () => {
     expect(doneMs(plan, at('sft', 0, 50, 600))).toBeCloseTo(plan[0].ms + 50 * c.msPerSftStep, 6);
     // ... and an SFT running past its plan grows the run instead of reading as done.
     expect(doneMs(plan, at('sft', 0, 300, 600))).toBeCloseTo(plan[0].ms + 300 * c.msPerSftStep, 6);
-    expect(estimateRun(twoRounds, at('sft', 0, 300, 600), 1).msTotal).toBeCloseTo(sum(9) + 100 * c.msPerSftStep, 6);
+    expect(estimateRun(twoRounds, at('sft', 0, 300, 600), 1).msTotal).toBeCloseTo(sum(11) + 100 * c.msPerSftStep, 6);
     // Round 1's reward model half done: everything of round 0, round 1's rankings, half its reward phase.
-    expect(doneMs(plan, at('reward', 1, 72, 144))).toBeCloseTo(sum(6) + plan[6].ms / 2, 6);
-    expect(doneMs(plan, at('summary', 1))).toBeCloseTo(sum(8), 6);
-    expect(doneMs(plan, at('done', 1))).toBeCloseTo(sum(9), 6);
+    expect(doneMs(plan, at('reward', 1, 72, 144))).toBeCloseTo(sum(7) + plan[7].ms / 2, 6);
+    // Round 0's PPO-ptx a quarter done: round 0 up to its PPO, and a quarter of PPO-ptx.
+    expect(doneMs(plan, at('ptx', 0, 5, 20))).toBeCloseTo(sum(5) + plan[5].ms / 4, 6);
+    expect(doneMs(plan, at('summary', 1))).toBeCloseTo(sum(10), 6);
+    expect(doneMs(plan, at('done', 1))).toBeCloseTo(sum(11), 6);
   });
 
   it('turns done work into a fraction and scales the time by how slow the device is', () => {
-    const total = sum(9);
+    const total = sum(11);
     expect(estimateRun(twoRounds, null, 1)).toEqual({ fraction: 0, msLeft: total, msTotal: total });
     const half = estimateRun(twoRounds, at('reward', 1, 72, 144), 2.5);
-    expect(half.fraction).toBeCloseTo((sum(6) + plan[6].ms / 2) / total, 9);
-    expect(half.msLeft).toBeCloseTo((total - sum(6) - plan[6].ms / 2) * 2.5, 6);
+    expect(half.fraction).toBeCloseTo((sum(7) + plan[7].ms / 2) / total, 9);
+    expect(half.msLeft).toBeCloseTo((total - sum(7) - plan[7].ms / 2) * 2.5, 6);
     expect(half.msTotal).toBeCloseTo(total * 2.5, 6);
     expect(estimateRun(twoRounds, at('done', 1), 1).fraction).toBe(1);
   });

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../src/lib/backend-node';
 import type { GPT } from '../../src/lib/model';
-import { runPipeline, settingsFor, type PipelineSummary } from '../../src/lib/rlhf';
+import { runPipeline, settingsFor, type PipelineSettings, type PipelineSummary } from '../../src/lib/rlhf';
 import { loadModelFile } from '../../scripts/lib/models';
 
 export interface LearningRun {
@@ -29,14 +29,14 @@ async function largestWeightChange(from: GPT, to: GPT): Promise<number> {
   return largest;
 }
 
-export async function runQuickPipeline(seed: number): Promise<LearningRun> {
+export async function runQuickPipeline(seed: number, overrides: Partial<PipelineSettings> = {}): Promise<LearningRun> {
   await initNodeBackend('wasm');
   const { model: base } = await loadModelFile(join(import.meta.dirname, '..', '..', 'public', 'models', 'base', 'base.ckpt'));
   try {
     const logged: Record<string, number | string>[] = [];
     let policyDrift = Number.NaN;
     let rmDrift = Number.NaN;
-    const summary = await runPipeline(base, settingsFor('quick', { seed }), {
+    const summary = await runPipeline(base, settingsFor('quick', { ...overrides, seed }), {
       onLog: (record) => logged.push(record),
       onModels: async ({ sft, rm, policy }) => {
         policyDrift = await largestWeightChange(sft, policy);
@@ -50,10 +50,10 @@ export async function runQuickPipeline(seed: number): Promise<LearningRun> {
 }
 
 /** Registers the file's seeded run (before all its tests) and returns a getter for it. */
-export function useQuickRun(seed: number): () => LearningRun {
+export function useQuickRun(seed: number, overrides: Partial<PipelineSettings> = {}): () => LearningRun {
   let run: LearningRun | undefined;
   beforeAll(async () => {
-    run = await runQuickPipeline(seed);
+    run = await runQuickPipeline(seed, overrides);
   }, 1_800_000);
   afterAll(() => {
     tf.disposeVariables();

@@ -42,8 +42,8 @@ describe('the RLHF session', () => {
     const settings: PipelineSettings = { ...TINY, rounds: 2 };
     const session = new RlhfSession(base, settings);
     const phases = await runToEnd(session);
-    expect(phases.map((p) => `${p.phase}${p.phase === 'rankings' || p.phase === 'reward' || p.phase === 'ppo' ? p.round : ''}`)).toEqual([
-      'base', 'sft', 'rankings0', 'reward0', 'ppo0', 'rankings1', 'reward1', 'ppo1', 'summary',
+    expect(phases.map((p) => `${p.phase}${p.phase === 'rankings' || p.phase === 'reward' || p.phase === 'ppo' || p.phase === 'ptx' ? p.round : ''}`)).toEqual([
+      'base', 'sft', 'rankings0', 'reward0', 'ppo0', 'ptx0', 'rankings1', 'reward1', 'ppo1', 'ptx1', 'summary',
     ]);
     const summary = session.summary!;
     expect(summary.ppo.iterations).toBe(2 * settings.ppoIterations);
@@ -81,7 +81,7 @@ describe('the RLHF session', () => {
     // Its coefficient is fixed once it trains; without a coefficient there is no PPO-ptx.
     expect(session.lockedSettings().get('ptxCoef')).toMatch(/PPO-ptx policy/);
     session.dispose();
-    const plain = new RlhfSession(base, TINY);
+    const plain = new RlhfSession(base, { ...TINY, ptxCoef: 0 });
     expect((await runToEnd(plain)).some((p) => p.phase === 'ptx')).toBe(false);
     expect(plain.summary!.ppo_ptx).toBeNull();
     plain.dispose();

@@ -9,7 +9,8 @@ export { DEFAULT_SETTINGS, settingsProblems, type PipelineSettings };
 export const PRESETS = {
   default: {},
   // The default run with fewer held-out evaluations along the way: the same models and summary
-  // (evaluations draw from their own seeds), a little sooner. The learning tests run it.
+  // (evaluations draw from their own seeds), a little sooner. The learning tests run it (seed 2
+  // without PPO-ptx, which leaves the PPO policy as it is).
   quick: {
     evalEvery: 20,
   },

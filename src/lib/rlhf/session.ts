@@ -353,6 +353,11 @@ export class RlhfSession {
     return this.base;
   }
 
+  /** True once a PPO-ptx policy exists (it answers as 'policy-ptx'). */
+  get hasPtxPolicy(): boolean {
+    return this.ptxRun !== null;
+  }
+
   /** The reward model, once it exists. */
   get rewardModel(): GPT | null {
     return this.lastRm ? this.rm : null;
