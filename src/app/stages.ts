@@ -45,9 +45,9 @@ export const STAGE_INFO: readonly StageInfo[] = [
     name: 'ppo',
     title: 'PPO with a KL penalty',
     summary:
-      'The policy samples answers, the reward model scores them, and PPO pushes the policy toward higher scores. A KL penalty keeps it close to the SFT model so it cannot simply exploit the reward model.',
+      'The policy samples answers, the reward model scores them, and PPO pushes the policy toward higher scores. A KL penalty keeps it close to the SFT model so it cannot simply exploit the reward model. Then a second policy, PPO-ptx, trains the same way from SFT while it also keeps learning the pretraining text, as InstructGPT\'s final model did.',
     paper: "InstructGPT's 175B PPO-ptx model was preferred to its SFT model about 65% of the time. Mixing in pretraining gradients (ptx) paid back most of the \"alignment tax\", the drop on public benchmarks.",
-    lookAt: 'Watch the reward model score and the gold score: if they part (the reward rises, gold falls), PPO is exploiting the reward model. KL says how far the policy moved from SFT. In the samples, the closing pleasantries SFT copied from its demonstrators drop away: the rankings said people prefer the answer without them.',
+    lookAt: 'Watch the reward model score and the gold score: if they part (the reward rises, gold falls), PPO is exploiting the reward model. KL says how far the policy moved from SFT. In the samples, the closing pleasantries SFT copied from its demonstrators drop away: the rankings said people prefer the answer without them. The dashed lines are PPO-ptx: compare its right answers with PPO\'s in the results, where the alignment tax shows.',
   },
 ];
 

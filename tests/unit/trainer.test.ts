@@ -40,6 +40,39 @@ describe('guardedStep', () => {
     sgd.dispose();
   });
 
+  it('adds a second loss differentiated in its own pass: the sum of both gradients, clipped together', async () => {
+    // w = [3, 4], v = [1]; loss sum(w^2) (grad [6, 8], 0) plus the added 2*w0*v (grad [2, 0], 6):
+    // total gradient [8, 8, 6], norm sqrt(164); the added loss never touches v's first-pass gradient.
+    const w = tf.variable(tf.tensor1d([3, 4]), true, 'added-w');
+    const v = tf.variable(tf.tensor1d([1]), true, 'added-v');
+    const sgd = tf.train.sgd(1);
+    const before = tf.memory().numTensors;
+    const m = await guardedStep({
+      optimizer: sgd,
+      variables: [w, v],
+      lossFn: () => ({ loss: tf.add(tf.sum(tf.square(w)), tf.mul(0, tf.sum(v))) as tf.Scalar, metrics: [tf.max(w) as tf.Scalar] }),
+      addedLossFn: () => {
+        const added = tf.mul(2, tf.mul(tf.slice(w, [0], [1]), v)).sum() as tf.Scalar;
+        return { loss: added, metrics: [added] };
+      },
+      metricNames: ['max_w', 'added'],
+      maxGradNorm: 1,
+      stage: 'test',
+      step: 1,
+    });
+    expect(m.loss).toBeCloseTo(25 + 6, 5);
+    expect(m.added).toBeCloseTo(6, 5);
+    expect(m.max_w).toBeCloseTo(4, 6);
+    expect(m.grad_norm).toBeCloseTo(Math.sqrt(164), 4);
+    const n = Math.sqrt(164);
+    expect(Array.from(await w.data()).map((x) => +x.toFixed(4))).toEqual([+(3 - 8 / n).toFixed(4), +(4 - 8 / n).toFixed(4)]);
+    expect((await v.data())[0]).toBeCloseTo(1 - 6 / n, 4);
+    // Every intermediate of both passes was freed.
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([w, v]);
+    sgd.dispose();
+  });
+
   it('throws TrainingError on a NaN loss and leaves the weights alone', async () => {
     const w = tf.variable(tf.tensor1d([1, 2]), true, 'guarded-nan');
     const sgd = tf.train.sgd(0.1);

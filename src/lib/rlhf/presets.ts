@@ -14,7 +14,9 @@ export const PRESETS = {
   quick: {
     evalEvery: 20,
   },
-  overoptimize: { beta: 0, rounds: 1, ppoIterations: 60, evalEvery: 5 },
+  // PPO alone, unleashed: the reward model's score climbs while gold falls. PPO-ptx is left out
+  // (60 more iterations for a model this demonstration does not look at).
+  overoptimize: { beta: 0, rounds: 1, ppoIterations: 60, evalEvery: 5, ptxCoef: 0 },
   // Seconds, not minutes, even on a software GPU: for the end-to-end tests and the CLI/page
   // parity check (with a small fresh model; no claim that it learns anything).
   tiny: {

@@ -31,6 +31,38 @@ export interface LossOutput {
   metrics: tf.Scalar[];
 }
 
+/** One loss's value, its gradients and its metrics stacked, from its own backward pass. */
+function differentiate(lossFn: () => LossOutput, variables: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap; extra: tf.Tensor } {
+  const held: { extra?: tf.Tensor } = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const out = lossFn();
+    // Kept so it survives the gradient function's tidy; the caller disposes it.
+    held.extra = tf.keep(out.metrics.length > 0 ? tf.stack(out.metrics) : tf.zeros([0]));
+    return out.loss;
+  }, variables);
+  return { value, grads, extra: held.extra ?? tf.zeros([0]) };
+}
+
+/** The sum of two differentiated losses (the parts are disposed). */
+function addDifferentiated(
+  a: ReturnType<typeof differentiate>,
+  b: ReturnType<typeof differentiate>,
+): ReturnType<typeof differentiate> {
+  const grads: tf.NamedTensorMap = { ...a.grads };
+  for (const [name, g] of Object.entries(b.grads)) {
+    if (!grads[name]) grads[name] = g;
+    else {
+      const sum = tf.add(grads[name], g);
+      tf.dispose([grads[name], g]);
+      grads[name] = sum;
+    }
+  }
+  const value = tf.add(a.value, b.value) as tf.Scalar;
+  const extra = tf.concat([a.extra, b.extra]);
+  tf.dispose([a.value, b.value, a.extra, b.extra]);
+  return { value, grads, extra };
+}
+
 /**
  * One guarded optimisation step. Returns { loss, grad_norm, ...metricNames } read back in a
  * single data() call. A NaN/Inf loss or gradient norm throws TrainingError before
@@ -41,21 +73,24 @@ export async function guardedStep(options: {
   optimizer: Adam | tf.Optimizer;
   variables: tf.Variable[];
   lossFn: () => LossOutput;
+  /**
+   * A second loss added to lossFn's, differentiated in a backward pass of its own: the step's
+   * gradient is the same sum, but the two passes never hold their activations at once (PPO-ptx's
+   * pretraining batch beside PPO's minibatch). Its metrics follow lossFn's in metricNames.
+   */
+  addedLossFn?: () => LossOutput;
   metricNames: readonly string[];
   maxGradNorm: number | null;
   stage: string;
   step: number;
 }): Promise<Record<string, number>> {
-  const { optimizer, variables, lossFn, metricNames, maxGradNorm, stage, step } = options;
-  const held: { extra?: tf.Tensor } = {};
-  const { value, grads } = tf.variableGrads(() => {
-    const out = lossFn();
-    if (out.metrics.length !== metricNames.length) throw new Error('guardedStep: metric names and values differ');
-    // Kept so it survives the gradient function's tidy; disposed below.
-    held.extra = tf.keep(out.metrics.length > 0 ? tf.stack(out.metrics) : tf.zeros([0]));
-    return out.loss;
-  }, variables);
-  const extra = held.extra ?? tf.zeros([0]);
+  const { optimizer, variables, lossFn, addedLossFn, metricNames, maxGradNorm, stage, step } = options;
+  const first = differentiate(lossFn, variables);
+  const { value, grads, extra } = addedLossFn ? addDifferentiated(first, differentiate(addedLossFn, variables)) : first;
+  if (extra.size !== metricNames.length) {
+    tf.dispose([value, extra, ...Object.values(grads)]);
+    throw new Error('guardedStep: metric names and values differ');
+  }
   const names = Object.keys(grads);
   const norm = globalNorm(names.map((n) => grads[n]));
   const scale = maxGradNorm == null || !(maxGradNorm > 0) ? undefined : clipScale(norm, maxGradNorm);

@@ -493,12 +493,12 @@ export class PpoTrainer {
     const c = this.config;
     const { rows } = packed;
     const mb = rows / c.miniBatches;
-    const names = ['pg_loss', 'vf_loss', 'clipfrac', 'approxkl', 'vf_clipfrac', 'entropy', 'ratio', 'ptx_loss'] as const;
+    const usePtx = c.ptxCoef > 0 && this.options.ptxBatch !== undefined;
+    const names = ['pg_loss', 'vf_loss', 'clipfrac', 'approxkl', 'vf_clipfrac', 'entropy', 'ratio', ...(usePtx ? ['ptx_loss'] : [])];
     const sums = new Map<string, number>(names.map((n) => [n, 0]));
     let gradNormSum = 0;
     let updates = 0;
     const variables = [...this.models.policy.trainableVariables(), ...this.models.value.trainableVariables()];
-    const usePtx = c.ptxCoef > 0 && this.options.ptxBatch !== undefined;
     for (let epoch = 0; epoch < c.ppoEpochs; epoch++) {
       const perm = this.rng.shuffle(Array.from({ length: rows }, (_, i) => i));
       for (let m = 0; m < c.miniBatches; m++) {
@@ -525,22 +525,24 @@ export class PpoTrainer {
             const { hidden } = this.models.value.forward(ids, mask);
             const vpred = take(this.models.value.scalar(hidden));
             const vf = ppoValueLoss(vpred, oldValues, ret, rmask, c.cliprangeValue);
-            let loss = tf.add(pg.loss, tf.mul(c.vfCoef, vf.loss)) as tf.Scalar;
-            let ptxLoss: tf.Scalar = tf.scalar(0);
-            if (ptxBatch) {
-              const pIds = tf.tensor2d(ptxBatch.ids, [ptxBatch.rows, ptxBatch.length], 'int32');
-              const pMask = tf.tensor2d(ptxBatch.mask, [ptxBatch.rows, ptxBatch.length]);
-              const { logits } = this.models.policy.forward(pIds, pMask);
-              ptxLoss = tokenLoss(
-                logits,
-                tf.tensor2d(ptxBatch.targets, [ptxBatch.rows, ptxBatch.length], 'int32'),
-                tf.tensor2d(ptxBatch.weights, [ptxBatch.rows, ptxBatch.length]),
-              ).loss;
-              loss = tf.add(loss, tf.mul(c.ptxCoef, ptxLoss)) as tf.Scalar;
-            }
+            const loss = tf.add(pg.loss, tf.mul(c.vfCoef, vf.loss)) as tf.Scalar;
             const entropy = maskedMean(pol.entropy, rmask);
-            return { loss, metrics: [pg.loss, vf.loss, pg.clipfrac, pg.approxkl, vf.clipfrac, entropy, pg.ratioMean, ptxLoss] };
+            return { loss, metrics: [pg.loss, vf.loss, pg.clipfrac, pg.approxkl, vf.clipfrac, entropy, pg.ratioMean] };
           },
+          // PPO-ptx: ptxCoef times the next-token loss on pretraining text, in its own backward pass.
+          addedLossFn: ptxBatch
+            ? () => {
+                const pIds = tf.tensor2d(ptxBatch.ids, [ptxBatch.rows, ptxBatch.length], 'int32');
+                const pMask = tf.tensor2d(ptxBatch.mask, [ptxBatch.rows, ptxBatch.length]);
+                const { logits } = this.models.policy.forward(pIds, pMask);
+                const ptxLoss = tokenLoss(
+                  logits,
+                  tf.tensor2d(ptxBatch.targets, [ptxBatch.rows, ptxBatch.length], 'int32'),
+                  tf.tensor2d(ptxBatch.weights, [ptxBatch.rows, ptxBatch.length]),
+                ).loss;
+                return { loss: tf.mul(c.ptxCoef, ptxLoss) as tf.Scalar, metrics: [ptxLoss] };
+              }
+            : undefined,
         });
         for (const n of names) sums.set(n, (sums.get(n) ?? 0) + metrics[n]);
         gradNormSum += metrics.grad_norm;
