@@ -97,6 +97,8 @@ describe('the RLHF session', () => {
     while (!(first.position().phase === 'ptx' && first.position().round === 1)) await first.step();
     const { state, models } = first.snapshot();
     expect(models.ptxPolicy).toBeTruthy();
+    // Between PPO and PPO-ptx the round's PPO settings hold: PPO-ptx trains with them too.
+    expect(() => first.updateSettings({ beta: 0.05 })).toThrow('beta cannot change now: PPO settings apply from the next round');
     // Without its PPO-ptx models the saved run says what is missing.
     expect(() => RlhfSession.restore(base, JSON.parse(JSON.stringify(state)), { ...models, ptxPolicy: null })).toThrow('The saved run needs its ptxPolicy model, which is missing.');
     const restored = RlhfSession.restore(base, JSON.parse(JSON.stringify(state)), models);

@@ -454,7 +454,8 @@ export class RlhfSession {
     if (begun('base')) lock('the evaluation set is fixed once the base model was evaluated', { keys: ['seed', 'evalPrompts', 'evalSamples', 'responseLength', 'reward'] });
     if (begun('sft')) lock('SFT has begun', { groups: ['sft'] });
     if (this.rmTrainer) lock('the reward model trainer exists (it keeps training across rounds)', { keys: ['rmBatchSize', 'rmLearningRate', 'k'] });
-    if ((this.phase === 'ppo' || this.phase === 'ptx') && this.phaseStep > 0) lock('PPO settings apply from the next round', { groups: ['ppo'] });
+    // PPO-ptx trains with the settings its round's PPO used, so they hold until the round ends.
+    if ((this.phase === 'ppo' && this.phaseStep > 0) || this.phase === 'ptx') lock('PPO settings apply from the next round', { groups: ['ppo'] });
     if (this.ptxRun) lock('the PPO-ptx policy is being trained with it', { keys: ['ptxCoef'] });
     // The round's prompts and sampling are fixed once its first rankings were collected.
     if (this.collection && this.collection.round === this.rankingRound && this.collection.part.collected > 0) {
