@@ -10,11 +10,11 @@ import type { PipelineSettings } from './settings';
 
 /**
  * Costs per unit on the reference machine (2 cores, TF.js wasm in Node), from the default preset's
- * seed 1 alone, twice (docs/RESULTS.md, 2026-12-07): without PPO-ptx 169.4 s (base evaluation 2 s,
- * SFT 39 s for 200 steps, rankings 5 s, reward model 30 s for 72 steps, PPO 77 s for 20 iterations
- * and two evaluations, final evaluations 16 s); with it 313 s on a day this machine sampled 1.08x
- * as slowly (SFT 43 s, reward model 34 s, PPO 92 s, PPO-ptx 114 s, final evaluations 19 s). The same
- * machine ran SFT in 51 s another time: expect 20%.
+ * seed 1 alone (docs/RESULTS.md, 2026-12-07): without PPO-ptx 169.4 s (base evaluation 2 s, SFT 39 s
+ * for 200 steps, rankings 5 s, reward model 30 s for 72 steps, PPO 77 s for 20 iterations and two
+ * evaluations, final evaluations 16 s). Runs with PPO-ptx on busier days: PPO 91-99 s, PPO-ptx
+ * 1.0x PPO's time with 8 pretraining windows a minibatch (1.24-1.5x with 16). The same machine ran
+ * SFT in 51 s another time: expect 20%.
  */
 export const REFERENCE_COSTS = {
   /** One held-out or ranked answer of 16 tokens, sampled in batches of 40. */
@@ -25,10 +25,10 @@ export const REFERENCE_COSTS = {
   expectedSftSteps: 200,
   /** One reward-model step of 8 rankings of 4 answers (the end-of-phase checks included). */
   msPerRmStep: 415,
-  /** One PPO iteration of 32 rollouts of 16 tokens, 4 epochs (3,580 and 3,995 ms on the two runs). */
+  /** One PPO iteration of 32 rollouts of 16 tokens, 4 epochs (3,580 and 3,995 ms on two runs). */
   msPerPpoIteration: 3800,
-  /** A PPO-ptx iteration against a PPO one: each minibatch also learns a batch of pretraining text. */
-  ptxIterationFactor: 1.25,
+  /** A PPO-ptx iteration against a PPO one: each minibatch also learns 8 windows of pretraining text. */
+  ptxIterationFactor: 1.15,
   /** The final evaluations, in held-out evaluations (four models sampled, two labelers, the RM). */
   summaryEvaluations: 6,
   /** eval/speed.ts's measureSamplingSpeed on the reference machine (that run's own reading). */
