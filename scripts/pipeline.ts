@@ -17,7 +17,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../src/lib/backend-node';
-import { CLEAR_GAP, PRESET_NAMES, parseSetting, runPipeline, settingsFor, type PipelineSettings, type PipelineSummary, type SettingKey, type StageScores } from '../src/lib/rlhf';
+import { CLEAR_GAP, PRESET_NAMES, parseSetting, ppoIsPtx, runPipeline, settingsFor, type PipelineSettings, type PipelineSummary, type SettingKey, type StageScores } from '../src/lib/rlhf';
 import { ProgressBar, UsageError, parseChoice, runCli, writeJsonFile } from './lib/cli';
 import { loadModelFile, saveModelFile } from './lib/models';
 import { measureSamplingSpeed } from '../src/lib/eval/speed';
@@ -120,8 +120,7 @@ function formatSummary(s: PipelineSummary): string {
   const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '-').padStart(9);
   const row = (name: string, st: StageScores, extra = ''): string =>
     `${name.padEnd(14)} ${st.win_rate_vs_sft.toFixed(3).padStart(10)} ${st.gold_score.toFixed(3).padStart(6)} ${st.rm_score.toFixed(3).padStart(7)} ${pct(st.knowledge_accuracy)} ${pct(st.made_up_rate)} ${pct(st.harmful_compliance_rate)} ${pct(st.continues_prompt_rate)} ${pct(st.chatter_rate)}  ${extra}`;
-  // A summary saved before PPO-ptx was trained beside PPO has no ppo_ptx; its policy was PPO-ptx when ptxCoef > 0.
-  const ppoName = s.ppo_ptx === undefined && s.settings.ptxCoef > 0 ? 'ppo-ptx' : 'ppo';
+  const ppoName = ppoIsPtx(s) ? 'ppo-ptx' : 'ppo';
   const ptx = s.ppo_ptx ?? null;
   const policies: [string, StageScores][] = [['base', s.base], ['sft', s.sft], [ppoName, s.ppo], ...(ptx ? [['ppo-ptx', ptx] as [string, StageScores]] : [])];
   const lines = [

@@ -1,6 +1,7 @@
 // The run's results as the page shows them: lib's summary type (the CLI's --json), re-exported
 // so components need not reach into lib, and the summary read beside InstructGPT's figures.
 import type { PipelineSummary } from '../lib/rlhf';
+import { ppoIsPtx } from '../lib/rlhf/summary';
 import { CHATTER, CHATTER_RATE } from '../lib/world';
 
 export type { PipelineSummary, RewardModelReport } from '../lib/rlhf';
@@ -26,12 +27,9 @@ export interface WinRateBar {
   paper: number | null;
 }
 
-/**
- * The name of the summary's `ppo` model: 'PPO', except in a summary saved before PPO-ptx was
- * trained beside PPO, whose one policy was PPO-ptx when its coefficient was above 0.
- */
+/** The name of the summary's `ppo` model: 'PPO', or 'PPO-ptx' in a summary saved before the two were trained side by side. */
 export function ppoName(s: PipelineSummary): string {
-  return s.ppo_ptx === undefined && s.settings.ptxCoef > 0 ? 'PPO-ptx' : 'PPO';
+  return ppoIsPtx(s) ? 'PPO-ptx' : 'PPO';
 }
 
 /** Figure 1 of this run: each model's win rate against SFT, in the paper's order. */
@@ -79,7 +77,7 @@ export function readSummary(s: PipelineSummary): string[] {
   const win = s.ppo.win_rate_vs_sft;
   const greedy = s.sft_greedy.win_rate_vs_sft;
   out.push(
-    `${ppo}'s answers were preferred to SFT's by the gold judge ${pct(win)} of the time on held-out prompts${andPtx((p) => `${pct(p.win_rate_vs_sft)}`)} (InstructGPT's 175B PPO-ptx against its SFT model: about ${pct(INSTRUCTGPT.ppoPtxWinVsSft)}).`,
+    `${ppo}'s answers were preferred to SFT's by the gold judge ${pct(win)} of the time on held-out prompts${andPtx((p) => pct(p.win_rate_vs_sft))} (InstructGPT's 175B PPO-ptx against its SFT model: about ${pct(INSTRUCTGPT.ppoPtxWinVsSft)}).`,
   );
   out.push(
     s.ppo.win_rate_vs_sft_greedy > 0.5

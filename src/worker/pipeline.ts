@@ -28,28 +28,28 @@ import { applyCheckpoint, parseCheckpoint, serializeCheckpoint } from '../lib/io
 import { deleteCheckpoint, loadCheckpoint, loadProgramState, saveCheckpoint, saveProgramState } from '../lib/io/store-idb';
 import type { Ranking } from '../lib/io/rankings';
 import { Lock, Throttle } from './lock';
-import type {
-  AnsweringModel,
-  AutoRankCommand,
-  MetricPoint,
-  ModelName,
-  ProgramEvent,
-  ProgramStage,
-  RankCommand,
-  RankSamplesEvent,
-  ResetCommand,
-  RestoreCommand,
-  RestoredEvent,
-  SampleCommand,
-  SamplesEvent,
-  SimulatedRankingsEvent,
-  StageName,
-  StageState,
-  TrainCommand,
-  WorkerEvent,
-  JudgedText,
+import {
+  PTX_PREFIX,
+  type AnsweringModel,
+  type AutoRankCommand,
+  type MetricPoint,
+  type ModelName,
+  type ProgramEvent,
+  type ProgramStage,
+  type RankCommand,
+  type RankSamplesEvent,
+  type ResetCommand,
+  type RestoreCommand,
+  type RestoredEvent,
+  type SampleCommand,
+  type SamplesEvent,
+  type SimulatedRankingsEvent,
+  type StageName,
+  type StageState,
+  type TrainCommand,
+  type WorkerEvent,
+  type JudgedText,
 } from './protocol';
-import { PTX_PREFIX } from './protocol';
 
 /** An error whose message is already written for the user. */
 export class PipelineError extends Error {}

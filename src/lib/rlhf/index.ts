@@ -4,6 +4,7 @@ export * from './collect';
 export * from './settings';
 export * from './presets';
 export * from './session';
+export * from './summary';
 export * from './pipeline';
 export * from './score';
 export * from './gold-reward';

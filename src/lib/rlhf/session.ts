@@ -539,7 +539,7 @@ export class RlhfSession {
     }
     if (state.version !== 2 || !PHASES.includes(state.phase)) throw new Error('The saved run is of an unknown format.');
     const session = new RlhfSession(base, state.settings, hooks);
-    const need = (name: 'sft' | 'rm' | 'policy' | 'value' | 'ptxPolicy' | 'ptxValue'): GPT => {
+    const need = (name: keyof SessionModels): GPT => {
       const m = models[name];
       if (!m) throw new Error(`The saved run needs its ${name} model, which is missing.`);
       return m.clone();
@@ -843,10 +843,11 @@ export class RlhfSession {
    * gold). PPO and PPO-ptx share the seed, so they see the same prompts in the same order; PPO-ptx
    * also draws pretraining windows from a generator of its round's own.
    */
-  private createPpo(run: PolicyRun, ptxCoef: number): PpoTrainer {
+  private createPpo(kind: PolicyKind, run: PolicyRun): PpoTrainer {
     const s = this.settings;
     // After a restore the reward model has no trainer yet: one on the same rankings scores alike.
     const trainer = this.rmTrainer ?? this.useRewardTrainer(stableSplit(this.rankings, (r) => r.prompt, RM_HELDOUT_FRACTION).train);
+    const ptxCoef = kind === 'ppo-ptx' ? s.ptxCoef : 0;
     const ptxRng = createRng(s.seed * 7 + 5 + this.round);
     return new PpoTrainer(
       { policy: run.policy, ref: this.sft as GPT, value: run.value },
@@ -873,23 +874,23 @@ export class RlhfSession {
   }
 
   private stepPpo(): Promise<SessionStep> {
-    return this.stepPolicy('ppo', this.ppoRun as PolicyRun, 0);
+    return this.stepPolicy('ppo', this.ppoRun as PolicyRun);
   }
 
   /** PPO-ptx's round: made from SFT at its first phase (the value model from the reward model). */
   private stepPtx(): Promise<SessionStep> {
     this.ptxRun ??= { policy: (this.sft as GPT).clone(), value: (this.rm as GPT).clone(), trainer: null, iterations: 0, lastKl: 0 };
-    return this.stepPolicy('ppo-ptx', this.ptxRun, this.settings.ptxCoef);
+    return this.stepPolicy('ppo-ptx', this.ptxRun);
   }
 
   /** One PPO iteration of `run` (and a held-out evaluation every evalEvery and at the round's end). */
-  private async stepPolicy(kind: PolicyKind, run: PolicyRun, ptxCoef: number): Promise<SessionStep> {
+  private async stepPolicy(kind: PolicyKind, run: PolicyRun): Promise<SessionStep> {
     const s = this.settings;
     if (this.phaseStep === 0) {
       // PPO from the current policy; the value model starts from the reward model in round 0.
       if (kind === 'ppo' && this.round === 0) run.value.assignFrom(this.rm as GPT);
       run.trainer?.dispose();
-      run.trainer = this.createPpo(run, ptxCoef);
+      run.trainer = this.createPpo(kind, run);
     }
     const last = await (run.trainer as PpoTrainer).step();
     const it = ++this.phaseStep;

@@ -121,10 +121,10 @@ export const DEFAULT_SETTINGS: PipelineSettings = {
   // Word tokens, seed 1: 0.1 won 0.537 (hedging 0.01), 0.2 won 0.526 (docs/RESULTS.md).
   beta: 0.2,
   klTarget: null,
-  // PPO-ptx beside PPO (seeds 1-2, 16 pretraining windows a minibatch): at 0.25 its knowledge accuracy was 0.229 and 0.233 against
-  // PPO's 0.221 and 0.192 (SFT 0.212, 0.217), KL 1.27 and 1.00; at 1 it lost knowledge (0.192,
-  // 0.196) and drifted further (KL 3.09, 1.61) towards the pretraining text's rude and harmful
-  // habits (docs/RESULTS.md).
+  // PPO-ptx beside PPO (seeds 1-2, 16 pretraining windows a minibatch): at 0.25 its knowledge
+  // accuracy was 0.229 and 0.233 against PPO's 0.221 and 0.192 (SFT 0.212, 0.217), KL 1.27 and
+  // 1.00; at 1 it lost knowledge (0.192, 0.196) and drifted further (KL 3.09, 1.61) towards the
+  // pretraining text's rude and harmful habits (docs/RESULTS.md).
   ptxCoef: 0.25,
   // Word tokens: 16 covers 99% of the world's answers (the longest good ones are about 12).
   responseLength: 16,
