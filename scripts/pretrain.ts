@@ -1,12 +1,15 @@
 // npm run pretrain -- [--backend wasm] [--steps 2500] [--batch 16] [--lr 1e-3] [--seed 1]
-//                     [--docs 40000] [--from CKPT] [--drills 0] [--out public/models/base]
+//                     [--docs 40000] [--from CKPT] [--drills 0] [--idk-share 0] [--out public/models/base]
 //                     [--work .pretrain-work] [--fresh]
 //
 // Pretrains the default GPT on the world's "internet text" and writes the base checkpoint and its
 // model card. --from continues from a pretrained checkpoint instead of random weights; --drills F
 // makes a share F of the training documents spelling drills (src/lib/world/drills.ts). Together
 // they reproduce the drills experiment (README, "Spelling drills teach the copy"); the shipped
-// base uses neither. Checkpoints go to --work every --save-every steps; running the same command
+// base uses neither. --idk-share F makes the corpus say "i do not know" in a share F of what it
+// says about made-up things, and write the held-out made-up names too (CorpusOptions in
+// src/lib/world/corpus.ts): the honesty experiment of docs/RESULTS.md; the shipped base uses 0.
+// Checkpoints go to --work every --save-every steps; running the same command
 // again resumes from there (model weights and step; Adam's moments restart, a small effect at
 // that point), so an interrupted run loses at most --save-every steps.
 import { existsSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -39,6 +42,7 @@ runCli(async () => {
       docs: { type: 'string' },
       from: { type: 'string' },
       drills: { type: 'string' },
+      'idk-share': { type: 'string' },
       out: { type: 'string' },
       work: { type: 'string' },
       'save-every': { type: 'string' },
@@ -54,6 +58,8 @@ runCli(async () => {
   const docCount = parsePositiveInt('docs', values.docs, 40_000);
   const drillShare = parseNonNegativeNumber('drills', values.drills, 0);
   if (drillShare >= 1) throw new UsageError(`--drills is a share of the documents, from 0 up to (not including) 1; got ${drillShare}`);
+  const idkShare = parseNonNegativeNumber('idk-share', values['idk-share'], 0);
+  if (idkShare > 1) throw new UsageError(`--idk-share is a share of what the corpus says about made-up things, from 0 to 1; got ${idkShare}`);
   const saveEvery = parsePositiveInt('save-every', values['save-every'], 100);
   const evalEvery = parsePositiveInt('eval-every', values['eval-every'], 250);
   const outDir = values.out ?? 'public/models/base';
@@ -66,7 +72,7 @@ runCli(async () => {
   // Corpus: one document per row, BOS ... EOS, so every document starts at position 0 exactly as
   // a prompt does at inference. The first 2% is held out to watch for overfitting.
   // Drills join the training part only, so the held-out loss stays comparable with the first run's.
-  const docs = pretrainCorpus(seed, docCount);
+  const docs = pretrainCorpus(seed, docCount, { madeUpIdkShare: idkShare });
   const toWindow = (d: string) => encode(d, { bos: true, eos: true }).slice(0, DEFAULT_CONFIG.contextLength);
   const heldoutCount = Math.max(64, Math.floor(docs.length * 0.02));
   const heldout = docs.slice(0, heldoutCount).map(toWindow);
@@ -110,7 +116,7 @@ runCli(async () => {
   const started = Date.now();
   let lastLoss = NaN;
   let heldoutLoss = NaN;
-  const meta = (step: number) => ({ stage: 'pretrain', step, seed, corpusHash, steps, batchSize, learningRate, docCount, drillShare, ...(from ? { from } : {}) });
+  const meta = (step: number) => ({ stage: 'pretrain', step, seed, corpusHash, steps, batchSize, learningRate, docCount, drillShare, ...(idkShare > 0 ? { idkShare } : {}), ...(from ? { from } : {}) });
   for (let step = startStep + 1; step <= steps; step++) {
     const m = await trainer.step();
     lastLoss = lastLoss !== lastLoss ? m.loss : 0.98 * lastLoss + 0.02 * m.loss;
@@ -133,7 +139,7 @@ runCli(async () => {
   writeJsonFile(join(outDir, 'eval.json'), evaluation);
   writeFileSync(
     join(outDir, 'MODEL_CARD.md'),
-    modelCard({ config, params: paramCount(config), seed, steps, batchSize, learningRate, docCount, drillShare, drillCount, from, corpusHash, finalLoss: finalEval, backend: report.name, evaluation, table: formatEvalTable(evaluation) }),
+    modelCard({ config, params: paramCount(config), seed, steps, batchSize, learningRate, docCount, drillShare, drillCount, idkShare, from, corpusHash, finalLoss: finalEval, backend: report.name, evaluation, table: formatEvalTable(evaluation) }),
   );
   process.stderr.write(`wrote ${join(outDir, 'base.ckpt')} and MODEL_CARD.md\n`);
   trainer.dispose();
@@ -143,17 +149,18 @@ runCli(async () => {
 
 interface CardFacts {
   config: GPTConfig; params: number; seed: number; steps: number; batchSize: number; learningRate: number;
-  docCount: number; drillShare: number; drillCount: number; from?: CheckpointMeta; corpusHash: string; finalLoss: number; backend: string;
+  docCount: number; drillShare: number; drillCount: number; idkShare: number; from?: CheckpointMeta; corpusHash: string; finalLoss: number; backend: string;
   evaluation: { gold_score: number; continues_prompt_rate: number; fluency: number }; table: string;
 }
 
 function modelCard(c: CardFacts): string {
-  const data = `${c.docCount} documents from \`pretrainCorpus(${c.seed}, ${c.docCount})\`, 2% held out`
+  const corpusOptions = c.idkShare > 0 ? `, { madeUpIdkShare: ${c.idkShare} }` : '';
+  const data = `${c.docCount} documents from \`pretrainCorpus(${c.seed}, ${c.docCount}${corpusOptions})\`, 2% held out`
     + (c.drillCount > 0 ? `, plus ${c.drillCount} spelling drills from \`drillCorpus(${c.seed}, ${c.drillCount})\` (${Math.round(c.drillShare * 100)}% of the training documents)` : '')
     + `; corpus hash ${c.corpusHash}`;
   const thisRun = `${c.steps} Adam steps, batch ${c.batchSize}, learning rate ${c.learningRate}, seed ${c.seed}, backend ${c.backend}`;
   const command = (steps: unknown, batchSize: unknown, learningRate: unknown, extra: string) =>
-    `npm run pretrain -- --backend ${c.backend} --steps ${steps} --batch ${batchSize} --lr ${learningRate} --seed ${c.seed} --docs ${c.docCount}${extra} --fresh`;
+    `npm run pretrain -- --backend ${c.backend} --steps ${steps} --batch ${batchSize} --lr ${learningRate} --seed ${c.seed} --docs ${c.docCount}${c.idkShare > 0 ? ` --idk-share ${c.idkShare}` : ''}${extra} --fresh`;
   const training = c.from
     ? `${c.from.steps} steps from random weights on the corpus alone (batch ${c.from.batchSize}, learning rate ${c.from.learningRate}, corpus hash ${c.from.corpusHash}), then ${thisRun}`
     : thisRun;
@@ -166,6 +173,11 @@ strings. Without them the model learns each training word's answers by heart and
 word from a question; with them it learns to copy, and the SFT model gets many more held-out word
 questions right (README, "Spelling drills teach the copy").\n`
     : '';
+  const honesty = c.idkShare > 0
+    ? `\nIts text says "i do not know" in ${Math.round(c.idkShare * 100)}% of what it says about things that do not exist (the
+rest makes facts up), and writes every made-up name, the held-out ones in plain statements only
+(docs/RESULTS.md, "I do not know" in the pretraining text).\n`
+    : '';
   return `# Base model (pretrained, not aligned)
 
 The starting point of the playground: a word-level GPT pretrained on the assistant world's
@@ -174,7 +186,7 @@ The starting point of the playground: a word-level GPT pretrained on the assista
 Like GPT-3 before InstructGPT, it is fluent in the world's language but, asked a question, it
 usually continues with more questions instead of answering. That is on purpose: the three
 RLHF stages have something to fix.
-${drills}
+${drills}${honesty}
 | | |
 | --- | --- |
 | config | ${c.config.nLayer} layers, ${c.config.nHead} heads, width ${c.config.dModel}, context ${c.config.contextLength}, vocabulary ${c.config.vocabSize} tokens (tokenizer ${TOKENIZER_ID}) |

@@ -22,6 +22,12 @@ describe('npm run pretrain', () => {
     expect(run.stderr).toContain('--drills');
   });
 
+  it('refuses an "i do not know" share above 1, naming the option', () => {
+    const run = pretrain('--idk-share', '1.5');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--idk-share');
+  });
+
   it('refuses to continue from a file that is not a checkpoint, and writes nothing', () => {
     const bad = join(dir, 'bad.ckpt');
     writeFileSync(bad, 'not a checkpoint');
@@ -46,5 +52,17 @@ describe('npm run pretrain', () => {
     expect(card).toContain('--from .pretrain-first/base.ckpt --drills 0.5');
     // 400 documents, 2% held out (at least 64): 336 train, so as many drills.
     expect(card).toContain('plus 336 spelling drills from `drillCorpus(1, 336)`');
+  });
+
+  it('pretrains on a corpus that says "i do not know" about made-up things, and says so in the checkpoint and the model card', () => {
+    const out = join(dir, 'out-idk');
+    const run = pretrain('--idk-share', '0.1', '--steps', '1', '--out', out, '--work', join(dir, 'work-idk'), '--fresh');
+    expect(run.status, run.stderr).toBe(0);
+    const meta = parseCheckpoint(new Uint8Array(readFileSync(join(out, 'base.ckpt')))).meta;
+    expect(meta).toMatchObject({ stage: 'pretrain', step: 1, idkShare: 0.1 });
+    const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain('`pretrainCorpus(1, 400, { madeUpIdkShare: 0.1 })`');
+    expect(card).toContain('--docs 400 --idk-share 0.1 --fresh');
+    expect(card).toContain('"i do not know" in 10% of what it says');
   });
 });

@@ -16,7 +16,9 @@ import {
 } from '../../src/lib/world';
 import { encodeExchange } from '../../src/lib/world/format';
 import { CHATTER_RATE } from '../../src/lib/world/demonstrations';
-import { CHATTER } from '../../src/lib/world/lexicon';
+import { CHATTER, HELDOUT_MADE_UP, TRAIN_MADE_UP } from '../../src/lib/world/lexicon';
+import { ENTITIES } from '../../src/lib/world/kb';
+import { rudeCount, saysIdk, sentences } from '../../src/lib/world/text';
 import { DEFAULT_CONFIG } from '../../src/lib/model/config';
 import { createRng } from '../../src/lib/random';
 import { applyWordOp, type WordOp } from '../../src/lib/world/families/word';
@@ -69,6 +71,32 @@ describe('pretraining corpus', () => {
       return m !== null && !m[2].endsWith('?') && /zor|blim|quax|fen|dru|glo|snar|vim|trel|pok|mib|yor|klu|wub/.test(m[1]);
     });
     expect(hallucinated.length).toBeGreaterThan(corpus.length * 0.03);
+  });
+  it('never says "i do not know" about anything (the shipped corpus); with madeUpIdkShare, in about that share of what it says about made-up things and never about real ones', () => {
+    const madeUp = new Set([...TRAIN_MADE_UP, ...HELDOUT_MADE_UP]);
+    const real = new Set(ENTITIES.map((e) => e.name));
+    // Every answer to a question and every plain line, less rude replies (banter, not a claim).
+    const claimsOf = (docs: string[]) => docs.flatMap((d) => {
+      const qa = /^q: ([^\n]*)\na: ([^\n]*)$/.exec(d);
+      if (qa) return qa[2].endsWith('?') ? [] : [{ about: splitWords(qa[1]), text: qa[2] }];
+      return d.startsWith('q:') ? [] : sentences(d).filter((s) => !s.question).map((s) => ({ about: splitWords(s.text), text: s.text }));
+    });
+    const idkShare = (docs: string[], names: Set<string>): [number, number] => {
+      const about = claimsOf(docs).filter((c) => c.about.some((w) => names.has(w)) && rudeCount(c.text) === 0);
+      return [about.filter((c) => saysIdk(c.text)).length / about.length, about.length];
+    };
+    expect(idkShare(corpus, madeUp)).toEqual([0, expect.any(Number)]);
+    const honest = pretrainCorpus(11, 4000, { madeUpIdkShare: 0.3 });
+    const [made, madeCount] = idkShare(honest, madeUp);
+    expect(madeCount).toBeGreaterThan(150);
+    expect(made).toBeGreaterThan(0.3 - 0.08);
+    expect(made).toBeLessThan(0.3 + 0.08);
+    expect(idkShare(honest, real)).toEqual([0, expect.any(Number)]);
+    // Then the held-out names are read too (in statements only; world-prompts.test checks where).
+    const heldoutRead = (docs: string[]) => new Set(docs.flatMap((d) => splitWords(d).filter((w) => HELDOUT_MADE_UP.includes(w))));
+    expect(heldoutRead(honest).size).toBe(HELDOUT_MADE_UP.length);
+    expect(heldoutRead(corpus).size).toBe(0);
+    expect(() => pretrainCorpus(1, 1, { madeUpIdkShare: 1.5 })).toThrow(/madeUpIdkShare/);
   });
 });
 

@@ -114,16 +114,23 @@ describe('held-out prompts', () => {
     const leaks = texts.flatMap((text) => splitWords(text).filter((w) => heldoutTerms.has(w)).map((w) => `${w} in ${text}`));
     expect(leaks).toEqual([]);
   });
-  it('held-out KB entities appear only as plain statements in the corpus, never in prompts or demonstrations', () => {
+  // Held-out animals are read in pretraining (and held-out made-up names too, in the honesty
+  // experiment's corpus), but only in plain statements: never asked about there, never in a prompt
+  // or a demonstration.
+  const honestCorpus = pretrainCorpus(1, 3000, { madeUpIdkShare: 0.1 });
+  it.each([
+    ['KB entities', heldoutEntities, corpus, 50],
+    ['made-up names (madeUpIdkShare 0.1)', new Set(HELDOUT_MADE_UP), honestCorpus, 10],
+  ] as const)('held-out %s appear only as plain statements in the corpus, never in prompts or demonstrations', (_, names, docs, least) => {
     for (const text of [...train.map((x) => x.prompt), ...demos.flatMap((d) => [d.item.prompt, d.response])]) {
-      for (const w of splitWords(text)) expect(heldoutEntities.has(w), `${w} in ${text}`).toBe(false);
+      for (const w of splitWords(text)) expect(names.has(w), `${w} in ${text}`).toBe(false);
     }
     let statements = 0;
-    for (const doc of corpus) {
-      if (!splitWords(doc).some((w) => heldoutEntities.has(w))) continue;
+    for (const doc of docs) {
+      if (!splitWords(doc).some((w) => names.has(w))) continue;
       statements++;
       expect(doc, doc).not.toMatch(/(^|\n)[qa]:|\?/);
     }
-    expect(statements).toBeGreaterThan(50); // the knowledge is there to be learned
+    expect(statements).toBeGreaterThan(least); // what there is to learn is there
   });
 });
