@@ -60,7 +60,10 @@ function madeUpStatement(rng: Rng, name: string, idkShare: number): string {
   return `${subject} ${SAYS[attribute]} ${rng.pick(ATTRIBUTE_VALUES[attribute]).phrase}.`;
 }
 
-/** What the text says about a made-up thing (see CorpusOptions.madeUpIdkShare). */
+/**
+ * What the text says about a made-up thing (see CorpusOptions.madeUpIdkShare). At 0 it draws
+ * nothing extra from rng, so the shipped corpus comes out document for document as before.
+ */
 function madeUpDoc(rng: Rng, idkShare: number): string {
   if (idkShare > 0 && rng.next() < HELDOUT_MADE_UP.length / (HELDOUT_MADE_UP.length + TRAIN_MADE_UP.length)) {
     return pack(madeUpStatement(rng, rng.pick(HELDOUT_MADE_UP), idkShare), () => statement(rng), ' ', 2);
