@@ -93,6 +93,8 @@ runCli(async () => {
   const workCkpt = join(workDir, 'pretrain.ckpt');
   const workLog = join(workDir, 'log.jsonl');
   let startStep = 0;
+  // Steps this run was resumed at: the data order changes at each, so the model card must say so.
+  let resumedAt: number[] = [];
   if (values.fresh) rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   if (existsSync(workCkpt)) {
@@ -102,6 +104,8 @@ runCli(async () => {
     }
     applyCheckpoint(model, parsed);
     startStep = Number(parsed.meta.step ?? 0);
+    const earlier = Array.isArray(parsed.meta.resumedAt) ? (parsed.meta.resumedAt as number[]) : [];
+    resumedAt = startStep < steps ? [...earlier, startStep] : earlier;
     process.stderr.write(`resuming from step ${startStep}\n`);
   }
 
@@ -116,7 +120,7 @@ runCli(async () => {
   const started = Date.now();
   let lastLoss = NaN;
   let heldoutLoss = NaN;
-  const meta = (step: number) => ({ stage: 'pretrain', step, seed, corpusHash, steps, batchSize, learningRate, docCount, drillShare, ...(idkShare > 0 ? { idkShare } : {}), ...(from ? { from } : {}) });
+  const meta = (step: number) => ({ stage: 'pretrain', step, seed, corpusHash, steps, batchSize, learningRate, docCount, drillShare, ...(idkShare > 0 ? { idkShare } : {}), ...(from ? { from } : {}), ...(resumedAt.length > 0 ? { resumedAt } : {}) });
   for (let step = startStep + 1; step <= steps; step++) {
     const m = await trainer.step();
     lastLoss = lastLoss !== lastLoss ? m.loss : 0.98 * lastLoss + 0.02 * m.loss;
@@ -139,7 +143,7 @@ runCli(async () => {
   writeJsonFile(join(outDir, 'eval.json'), evaluation);
   writeFileSync(
     join(outDir, 'MODEL_CARD.md'),
-    modelCard({ config, params: paramCount(config), seed, steps, batchSize, learningRate, docCount, drillShare, drillCount, idkShare, from, corpusHash, finalLoss: finalEval, backend: report.name, evaluation, table: formatEvalTable(evaluation) }),
+    modelCard({ config, params: paramCount(config), seed, steps, batchSize, learningRate, docCount, drillShare, drillCount, idkShare, from, resumedAt, corpusHash, finalLoss: finalEval, backend: report.name, evaluation, table: formatEvalTable(evaluation) }),
   );
   process.stderr.write(`wrote ${join(outDir, 'base.ckpt')} and MODEL_CARD.md\n`);
   trainer.dispose();
@@ -149,7 +153,7 @@ runCli(async () => {
 
 interface CardFacts {
   config: GPTConfig; params: number; seed: number; steps: number; batchSize: number; learningRate: number;
-  docCount: number; drillShare: number; drillCount: number; idkShare: number; from?: CheckpointMeta; corpusHash: string; finalLoss: number; backend: string;
+  docCount: number; drillShare: number; drillCount: number; idkShare: number; from?: CheckpointMeta; resumedAt: readonly number[]; corpusHash: string; finalLoss: number; backend: string;
   evaluation: { gold_score: number; continues_prompt_rate: number; fluency: number }; table: string;
 }
 
@@ -159,14 +163,23 @@ function modelCard(c: CardFacts): string {
     + (c.drillCount > 0 ? `, plus ${c.drillCount} spelling drills from \`drillCorpus(${c.seed}, ${c.drillCount})\` (${Math.round(c.drillShare * 100)}% of the training documents)` : '')
     + `; corpus hash ${c.corpusHash}`;
   const thisRun = `${c.steps} Adam steps, batch ${c.batchSize}, learning rate ${c.learningRate}, seed ${c.seed}, backend ${c.backend}`;
-  const command = (steps: unknown, batchSize: unknown, learningRate: unknown, extra: string) =>
-    `npm run pretrain -- --backend ${c.backend} --steps ${steps} --batch ${batchSize} --lr ${learningRate} --seed ${c.seed} --docs ${c.docCount}${c.idkShare > 0 ? ` --idk-share ${c.idkShare}` : ''}${extra} --fresh`;
+  const command = (steps: unknown, batchSize: unknown, learningRate: unknown, extra: string, fresh = true) =>
+    `npm run pretrain -- --backend ${c.backend} --steps ${steps} --batch ${batchSize} --lr ${learningRate} --seed ${c.seed} --docs ${c.docCount}${c.idkShare > 0 ? ` --idk-share ${c.idkShare}` : ''}${extra}${fresh ? ' --fresh' : ''}`;
+  // A resumed run draws its batches in another order from the step it resumed at, so it is
+  // reproduced by stopping at the same steps: one command per stop, only the first --fresh.
+  const thisRunCommands = (extra: string): string[] =>
+    [...c.resumedAt, c.steps].map((steps, i) => command(steps, c.batchSize, c.learningRate, extra, i === 0));
+  const resumedNote = c.resumedAt.length > 0
+    ? ` It was stopped and resumed at step ${c.resumedAt.join(', ')}; a resumed run draws its batches in another order from there, so the commands stop at the same steps (the later ones resume from the --work checkpoint).`
+    : '';
   const training = c.from
     ? `${c.from.steps} steps from random weights on the corpus alone (batch ${c.from.batchSize}, learning rate ${c.from.learningRate}, corpus hash ${c.from.corpusHash}), then ${thisRun}`
     : thisRun;
   const reproduce = c.from
-    ? `Reproduce in two runs (the second continues the first):\n\n\`\`\`\n${command(c.from.steps, c.from.batchSize, c.from.learningRate, ' --out .pretrain-first --work .pretrain-work-first')}\n${command(c.steps, c.batchSize, c.learningRate, ` --from .pretrain-first/base.ckpt --drills ${c.drillShare}`)}\n\`\`\``
-    : `Reproduce: \`${command(c.steps, c.batchSize, c.learningRate, '')}\``;
+    ? `Reproduce in two runs (the second continues the first).${resumedNote}\n\n\`\`\`\n${[command(c.from.steps, c.from.batchSize, c.from.learningRate, ' --out .pretrain-first --work .pretrain-work-first'), ...thisRunCommands(` --from .pretrain-first/base.ckpt --drills ${c.drillShare}`)].join('\n')}\n\`\`\``
+    : c.resumedAt.length > 0
+      ? `Reproduce:${resumedNote}\n\n\`\`\`\n${thisRunCommands('').join('\n')}\n\`\`\``
+      : `Reproduce: \`${command(c.steps, c.batchSize, c.learningRate, '')}\``;
   const drills = c.drillCount > 0
     ? `\nThe spelling drills (src/lib/world/drills.ts) are word exercises over thousands of made-up letter
 strings. Without them the model learns each training word's answers by heart and cannot copy a new

@@ -54,6 +54,24 @@ describe('npm run pretrain', () => {
     expect(card).toContain('plus 336 spelling drills from `drillCorpus(1, 336)`');
   });
 
+  it('says in the checkpoint and the model card where a run was resumed, and how to reproduce it', () => {
+    const work = join(dir, 'work-resume');
+    const first = pretrain('--steps', '1', '--out', join(dir, 'out-first'), '--work', work, '--fresh');
+    expect(first.status, first.stderr).toBe(0);
+    const out = join(dir, 'out-resumed');
+    const resumed = pretrain('--steps', '2', '--out', out, '--work', work);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resuming from step 1');
+    expect(parseCheckpoint(new Uint8Array(readFileSync(join(out, 'base.ckpt')))).meta).toMatchObject({ step: 2, resumedAt: [1] });
+    const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain('resumed at step 1;');
+    // One command per stop: the first fresh, the second resuming from the work checkpoint.
+    const commands = card.split('\n').filter((l) => l.startsWith('npm run pretrain'));
+    expect(commands).toEqual([expect.stringMatching(/--steps 1 .*--docs 400 --fresh$/), expect.stringMatching(/--steps 2 .*--docs 400$/)]);
+    // A run that was never stopped keeps its one-line reproduction.
+    expect(readFileSync(join(dir, 'out-first', 'MODEL_CARD.md'), 'utf8')).toMatch(/Reproduce: `npm run pretrain -- .*--steps 1 .*--fresh`/);
+  });
+
   it('pretrains on a corpus that says "i do not know" about made-up things, and says so in the checkpoint and the model card', () => {
     const out = join(dir, 'out-idk');
     const run = pretrain('--idk-share', '0.1', '--steps', '1', '--out', out, '--work', join(dir, 'work-idk'), '--fresh');
