@@ -82,7 +82,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'ptxCoef', group: 'ppo', label: 'PPO-ptx coefficient', doc: 'Trains a PPO-ptx policy beside the PPO one, with this weight on the pretraining loss (InstructGPT\'s PPO-ptx); 0 trains none.', rule: { kind: 'number', min: 0 } },
   { key: 'responseLength', group: 'ppo', label: 'Response length', doc: 'Most tokens sampled per answer.', rule: int(1, 256) },
   { key: 'samplingTemperature', group: 'ppo', label: 'Sampling temperature', doc: 'Temperature of rollouts and ranked samples; PPO scores log-probs at the same temperature.', rule: positive({ max: 2 }) },
-  { key: 'reward', group: 'ppo', label: 'PPO reward', doc: '"model": the reward model trained on the rankings; "gold": the gold judge itself (an upper bound).', rule: { kind: 'choice', choices: ['model', 'gold'] } },
+  { key: 'reward', group: 'ppo', label: 'PPO reward', doc: '"model": the reward model trained on the rankings; "gold": the gold judge itself, a reward model that is never wrong (at the default settings it wins little more than the reward model does).', rule: { kind: 'choice', choices: ['model', 'gold'] } },
   { key: 'evalEvery', group: 'eval', label: 'Evaluate every', doc: 'PPO iterations between held-out win-rate evaluations (and at each round end).', rule: int(1) },
   { key: 'evalPrompts', group: 'eval', label: 'Evaluation prompts', doc: 'Held-out prompts in each evaluation, spread over the families; empty uses all of them.', rule: { kind: 'int', min: 1, nullable: true } },
   { key: 'evalSamples', group: 'eval', label: 'Samples per evaluation prompt', doc: 'Answers per held-out prompt in each evaluation (more is less noisy).', rule: int(1) },
