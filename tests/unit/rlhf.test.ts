@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, GOLD_REWARD_SCALE, goldRewardFn, labelSamples, settingsFor, settingsProblems, sftExamplesFrom, spreadFamilies, stableSplit, tokenRankingFrom } from '../../src/lib/rlhf';
+import { DEFAULT_SETTINGS, GOLD_REWARD_SCALE, goldRewardFn, labelSamples, rankingsDetail, settingsFor, settingsProblems, sftExamplesFrom, spreadFamilies, stableSplit, tokenRankingFrom } from '../../src/lib/rlhf';
 import { tokenRankingPairs, tokenRankingTiers } from '../../src/lib/train/reward';
-import { rankingPairs, toPairwiseJsonl } from '../../src/lib/io/rankings';
+import { rankingPairs, toPairwiseJsonl, type Ranking } from '../../src/lib/io/rankings';
 import { decode, EOS } from '../../src/lib/tokenizer';
 import { heldoutPrompts, parsePrompt } from '../../src/lib/world';
 import { encodePrompt, encodeResponse } from '../../src/lib/world/format';
@@ -55,6 +55,14 @@ describe('rlhf data', () => {
     const counts = new Map<string, number>();
     for (const p of picked) counts.set(p.family, (counts.get(p.family) ?? 0) + 1);
     expect([...counts.values()]).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+
+  it('counts every ranking so far by who made it, not the last step', () => {
+    const ranking = (source: 'human' | 'simulated') => ({ source }) as Ranking;
+    const all = [...Array.from({ length: 300 }, () => ranking('simulated')), ...Array.from({ length: 20 }, () => ranking('human'))];
+    expect(rankingsDetail(all)).toBe('320 rankings so far (300 by the simulated labeler, 20 by people)');
+    expect(rankingsDetail(all.slice(0, 301))).toBe('301 rankings so far (300 by the simulated labeler, 1 by a person)');
+    expect(rankingsDetail(all.slice(0, 32))).toBe('32 rankings so far (32 by the simulated labeler)');
   });
 });
 

@@ -218,6 +218,15 @@ const PTX_WINDOW = 64;
 const RANKING_BATCHES_PER_STEP = 4;
 
 /** The first n items taking families in turn, so a small evaluation still covers every family. */
+/** "320 rankings so far (300 by the simulated labeler, 20 by people)": totals, not this step's. */
+export function rankingsDetail(rankings: readonly Ranking[]): string {
+  const simulated = rankings.filter((r) => r.source === 'simulated').length;
+  const human = rankings.length - simulated;
+  const parts = [`${simulated} by the simulated labeler`];
+  if (human > 0) parts.push(`${human} by ${human === 1 ? 'a person' : 'people'}`);
+  return `${rankings.length} rankings so far (${parts.join(', ')})`;
+}
+
 export function spreadFamilies(items: readonly PromptItem[], n: number): PromptItem[] {
   const byFamily = new Map<string, PromptItem[]>();
   for (const item of items) byFamily.set(item.family, [...(byFamily.get(item.family) ?? []), item]);
@@ -774,7 +783,7 @@ export class RlhfSession {
         this.interLabelerAgreement = this.secondLabelerAgreement();
       }
     }
-    return this.result({ rankings: added, detail: `${this.rankingsById.size} rankings so far (${added.length} by the simulated labeler)` }, done ? 'reward' : null);
+    return this.result({ rankings: added, detail: rankingsDetail(this.rankings) }, done ? 'reward' : null);
   }
 
   private async stepReward(): Promise<SessionStep> {
