@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../src/lib/backend-node';
-import { bestOfNKlBound, expectedBestOfN, goldScores, winAgainst } from '../src/lib/eval';
+import { bestOfNKlBound, expectedBestOfN, goldScores, pairwiseAgreement, winAgainst } from '../src/lib/eval';
 import { sampleK } from '../src/lib/rlhf/collect';
 import { DEFAULT_SETTINGS } from '../src/lib/rlhf/settings';
 import { scoreAnswerGroups } from '../src/lib/rlhf/score';
@@ -57,6 +57,8 @@ runCli(async () => {
   const gold = goldScores(items, candidates);
   const rmScores = await scoreAnswerGroups(rm, items.map((item, i) => ({ prompt: item.prompt, responses: candidates[i] })), 32, rm.config.contextLength);
   const wins = gold.map((g, i) => g.map((score) => winAgainst(score, baseline[i])));
+  // Over every pair of the N candidates whose gold differs: many more pairs than the summary's.
+  const agreement = pairwiseAgreement(rmScores, gold);
 
   const pick = (scores: readonly (readonly number[])[], n: number): Pick => {
     const goldOf = items.map((_, i) => expectedBestOfN(scores[i], gold[i], n));
@@ -84,6 +86,7 @@ runCli(async () => {
     process.stdout.write(`${String(r.n).padStart(9)} ${r.kl_bound.toFixed(2).padStart(9)} ${f3(r.reward_model.win_rate).padStart(25)} ${f3(r.reward_model.gold)} ${f3(r.gold_judge.win_rate).padStart(17)} ${f3(r.gold_judge.gold)}\n`);
   }
   if (ppo) process.stdout.write(`PPO (policy.ckpt): win ${f3(ppo.win_rate)}, gold ${f3(ppo.gold)} (its KL is in the run's summary)\n`);
+  process.stdout.write(`reward model agreement with gold: ${f3(agreement.accuracy)} over ${agreement.pairs} pairs of candidates whose gold differs\n`);
   const sftGold = rows[0].gold_judge.by_family;
   const gains = (label: string, byFamily: Record<Family, number>): string => `${label.padEnd(26)}${FAMILIES.map((f) => `${f} ${(byFamily[f] - sftGold[f] >= 0 ? '+' : '')}${f3(byFamily[f] - sftGold[f])}`).join('  ')}\n`;
   const last = rows[rows.length - 1];
@@ -91,7 +94,7 @@ runCli(async () => {
   process.stdout.write(gains(`best of ${last.n}, reward model`, last.reward_model.by_family));
   process.stdout.write(gains(`best of ${last.n}, gold`, last.gold_judge.by_family));
   if (ppo) process.stdout.write(gains('PPO', ppo.by_family));
-  if (values.json) writeJsonFile(values.json, { prompts: items.length, candidates: maxN, baseline_samples: evalSamples, rows, ppo });
+  if (values.json) writeJsonFile(values.json, { prompts: items.length, candidates: maxN, baseline_samples: evalSamples, rm_gold_agreement: agreement.accuracy, rm_gold_pairs: agreement.pairs, rows, ppo });
   sft.dispose();
   rm.dispose();
   policy?.dispose();

@@ -44,7 +44,7 @@ describe('npm run best-of-n', () => {
     const out = join(dir, 'best-of-n.json');
     const run = spawnSync('node_modules/.bin/tsx', ['scripts/best-of-n.ts', '--dir', dir, '--backend', 'cpu', '--n', '4', '--json', out], { encoding: 'utf8', timeout: 240_000 });
     expect(run.status, run.stderr).toBe(0);
-    const result = JSON.parse(readFileSync(out, 'utf8')) as { rows: { n: number; kl_bound: number; reward_model: Pick; gold_judge: Pick }[]; ppo: Pick | null };
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { rm_gold_agreement: number; rm_gold_pairs: number; rows: { n: number; kl_bound: number; reward_model: Pick; gold_judge: Pick }[]; ppo: Pick | null };
     const rows = result.rows;
     expect(rows.map((r) => r.n)).toEqual([1, 2, 4]);
     expect(rows.map((r) => r.kl_bound)).toEqual([0, Math.log(2) - 0.5, Math.log(4) - 0.75].map((k) => expect.closeTo(k, 9)));
@@ -61,6 +61,9 @@ describe('npm run best-of-n', () => {
       expect(rows[i].gold_judge.win_rate).toBeGreaterThanOrEqual(rows[i - 1].gold_judge.win_rate - 1e-12);
     }
     expect(rows[2].gold_judge.win_rate).toBeGreaterThan(rows[0].gold_judge.win_rate + 0.02);
+    // A reward model that ties every pair agrees with gold on none of those gold tells apart.
+    expect(result.rm_gold_pairs).toBeGreaterThan(0);
+    expect(result.rm_gold_agreement).toBe(0);
     expect(result.ppo).not.toBeNull();
     expect(result.ppo!.win_rate).toBeGreaterThanOrEqual(0);
     expect(result.ppo!.win_rate).toBeLessThanOrEqual(1);
