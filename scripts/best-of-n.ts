@@ -1,7 +1,7 @@
 // npm run best-of-n -- --dir DIR [--n 16] [--backend wasm] [--seed 7] [--json FILE]
 //
 // Best-of-n against PPO, on the models `npm run pipeline -- --save DIR` wrote. SFT answers every
-// held-out prompt N times (temperature 1, as the summary samples); best-of-n keeps the answer a
+// held-out prompt N times (at the temperature the summary evaluates at); best-of-n keeps the answer a
 // scorer ranks highest among n of them, for n = 1, 2, 4, ... N, estimated over all n-subsets of
 // the N (eval/best-of-n.ts). Two scorers: the run's reward model (rejection sampling, the other way
 // to spend a reward model) and the gold judge itself (how far picking among SFT's own answers can
@@ -15,13 +15,14 @@ import { initNodeBackend } from '../src/lib/backend-node';
 import { bestOfNKlBound, expectedBestOfN, goldScores, pairwiseAgreement, winAgainst } from '../src/lib/eval';
 import { sampleK } from '../src/lib/rlhf/collect';
 import { DEFAULT_SETTINGS } from '../src/lib/rlhf/settings';
+import { EVAL_TEMPERATURE } from '../src/lib/rlhf/session';
 import { scoreAnswerGroups } from '../src/lib/rlhf/score';
 import { heldoutPrompts } from '../src/lib/world';
 import { FAMILIES, type Family } from '../src/lib/world/types';
 import { UsageError, parseChoice, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
 import { loadModelFile } from './lib/models';
 
-const { samplingTemperature: temperature, responseLength: maxNewTokens, evalSamples } = DEFAULT_SETTINGS;
+const { responseLength: maxNewTokens, evalSamples } = DEFAULT_SETTINGS;
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 interface Pick {
@@ -51,7 +52,7 @@ runCli(async () => {
 
   const items = heldoutPrompts();
   const prompts = items.map((i) => i.prompt);
-  const sampling = { temperature, maxNewTokens };
+  const sampling = { temperature: EVAL_TEMPERATURE, maxNewTokens };
   const baseline = goldScores(items, await sampleK(sft, prompts, { ...sampling, k: evalSamples, seed }));
   const candidates = await sampleK(sft, prompts, { ...sampling, k: maxN, seed: seed + 100_000 });
   const gold = goldScores(items, candidates);
@@ -80,7 +81,7 @@ runCli(async () => {
   }
 
   const f3 = (x: number): string => x.toFixed(3);
-  process.stdout.write(`SFT answers: ${items.length} held-out prompts x ${maxN} candidates, judged against ${evalSamples} more SFT answers a prompt\n\n`);
+  process.stdout.write(`SFT answers at temperature ${EVAL_TEMPERATURE}: ${items.length} held-out prompts x ${maxN} candidates, judged against ${evalSamples} more SFT answers a prompt\n\n`);
   process.stdout.write('best of n  KL bound   reward model picks: win  gold    gold picks: win  gold\n');
   for (const r of rows) {
     process.stdout.write(`${String(r.n).padStart(9)} ${r.kl_bound.toFixed(2).padStart(9)} ${f3(r.reward_model.win_rate).padStart(25)} ${f3(r.reward_model.gold)} ${f3(r.gold_judge.win_rate).padStart(17)} ${f3(r.gold_judge.gold)}\n`);
