@@ -66,6 +66,8 @@ export interface PipelineOptions {
 /** Most metric points kept (and saved) per stage. */
 const MAX_POINTS = 2000;
 const SAVED_POINTS = 500;
+/** The side-by-side samples also show SFT's best of this many answers by the reward model. */
+const SAMPLES_BEST_OF_N = 4;
 
 const STAGE_TITLES: Record<StageName, string> = { base: 'Base model', sft: 'SFT', reward: 'Reward model', ppo: 'PPO' };
 
@@ -653,6 +655,7 @@ export class PipelineController {
         temperature: 0.7,
         maxNewTokens: this.options.preset.sampleTokens,
         seed: this.nextSeed(),
+        bestOfN: SAMPLES_BEST_OF_N,
       });
     } catch (err) {
       this.options.onError(`Sampling failed: ${messageOf(err)}`);

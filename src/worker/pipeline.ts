@@ -12,6 +12,7 @@ import { PretrainTrainer, TrainingError, packWindows, scoreWithModel } from '../
 import {
   PHASES,
   RlhfSession,
+  bestOfNAnswers,
   SettingsError,
   sampleK,
   type Phase,
@@ -511,17 +512,24 @@ export class Pipeline {
     return this.lock.run(async () => {
       const rows: JudgedText[][] = [];
       const rm = this.session?.rewardModel ?? null;
+      const longestPrompt = Math.max(...cmd.prompts.map((p) => encodePrompt(p).length));
+      const tokensFor = (model: GPT): number => Math.max(1, Math.min(cmd.maxNewTokens, model.config.contextLength - longestPrompt));
       for (const key of cmd.models) {
         const model = this.modelFor(key as AnsweringModel);
-        const longestPrompt = Math.max(...cmd.prompts.map((p) => encodePrompt(p).length));
-        const maxNewTokens = Math.max(1, Math.min(cmd.maxNewTokens, model.config.contextLength - longestPrompt));
+        const maxNewTokens = tokensFor(model);
         const texts = await sampleResponses(model, cmd.prompts, { temperature: cmd.temperature, maxNewTokens, seed: cmd.seed >>> 0, batchSize: Math.max(1, cmd.prompts.length) });
         const rewards = rm
           ? await scoreWithModel(rm, cmd.prompts.map(encodePrompt), texts.map(encodeResponse), Math.max(1, cmd.prompts.length), rm.config.contextLength)
           : null;
         rows.push(texts.map((t, i) => ({ ...judged(cmd.prompts[i], t), ...(rewards ? { reward: rewards[i] } : {}) })));
       }
-      return { type: 'samples', requestId: cmd.requestId, prompts: cmd.prompts, models: cmd.models, rows };
+      const n = cmd.bestOfN ?? 0;
+      if (n < 2 || !rm) return { type: 'samples', requestId: cmd.requestId, prompts: cmd.prompts, models: cmd.models, rows };
+      const sft = this.modelFor('sft');
+      // A seed of its own: the n draws are fresh answers, not SFT's column above and n - 1 more.
+      const best = await bestOfNAnswers(sft, rm, cmd.prompts, { n, temperature: cmd.temperature, maxNewTokens: tokensFor(sft), seed: (cmd.seed + 7919) >>> 0 });
+      const row = best.texts.map((t, i) => ({ ...judged(cmd.prompts[i], t), reward: best.rewards[i] }));
+      return { type: 'samples', requestId: cmd.requestId, prompts: cmd.prompts, models: cmd.models, rows, bestOfN: { n, row } };
     });
   }
 

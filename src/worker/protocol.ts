@@ -161,6 +161,8 @@ export interface SampleCommand {
   temperature: number;
   maxNewTokens: number;
   seed: number;
+  /** Also SFT's best of this many answers by the reward model, once the run has one. */
+  bestOfN?: number;
 }
 
 /**
@@ -359,6 +361,8 @@ export interface SamplesEvent {
   /** rows[m][p]: model models[m]'s answer to prompts[p]. */
   models: AnsweringModel[];
   rows: JudgedText[][];
+  /** SFT's best of n answers to each prompt by the reward model (asked for, and it exists). */
+  bestOfN?: { n: number; row: JudgedText[] };
 }
 
 /** The latest PPO rollout, a few rows of it, for the live sample table. */

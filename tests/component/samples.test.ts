@@ -2,7 +2,7 @@
 import { cleanup, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import SamplesPanel from '../../src/ui/SamplesPanel.svelte';
-import { changeFromSft } from '../../src/app/samples';
+import { changeFromSft, sampleColumns } from '../../src/app/samples';
 import { offlineController } from './controller';
 
 afterEach(() => cleanup());
@@ -58,5 +58,33 @@ describe('SamplesPanel', () => {
     expect(screen.getByRole('button', { name: 'Compare base, SFT, PPO and PPO-ptx' })).toBeTruthy();
     expect([...screen.getByTestId('samples-table').querySelectorAll('thead th')].map((th) => th.firstChild!.textContent)).toEqual(['Prompt', 'Base', 'SFT', 'PPO policy', 'PPO-ptx policy']);
     expect(screen.getAllByTestId('change-from-sft').map((c) => c.textContent)).toEqual(['better than SFT by 0.45', 'worse than SFT by 0.05']);
+  });
+
+  it("puts SFT's best-of-n by the reward model right after SFT, read against SFT's answer, with what it is", () => {
+    const pipeline = offlineController();
+    pipeline.samples = {
+      type: 'samples',
+      requestId: 'r3',
+      prompts: ['what is 2 plus 3?', 'what does a cow say?'],
+      models: ['base', 'sft', 'policy'],
+      rows: [
+        [judged('what is 4 plus 4?', 0.5), judged('a cow.', 0.48)],
+        [judged('6.', 0.55), judged('a cow says moo. i hope that is ok.', 0.88)],
+        [judged('5.', 1), judged('a cow says moo.', 1)],
+      ],
+      bestOfN: { n: 4, row: [{ ...judged('5. i hope that is ok.', 0.88), reward: 1.2 }, { ...judged('a cow says moo. i hope that is ok.', 0.88), reward: 0.7 }] },
+    };
+    expect(sampleColumns(pipeline.samples).map((c) => [c.key, c.againstSft])).toEqual([
+      ['base', false],
+      ['sft', false],
+      ['sft-best-of-n', true],
+      ['policy', true],
+    ]);
+    render(SamplesPanel, { props: { pipeline, ready: true } });
+    expect([...screen.getByTestId('samples-table').querySelectorAll('thead th')].map((th) => th.firstChild!.textContent)).toEqual(['Prompt', 'Base', 'SFT', 'SFT, best of 4 by the reward model', 'PPO policy']);
+    // Row by row: best-of-n then the policy.
+    expect(screen.getAllByTestId('change-from-sft').map((c) => c.textContent)).toEqual(['better than SFT by 0.33', 'better than SFT by 0.45', "same answer as SFT's", 'better than SFT by 0.12']);
+    expect(screen.getByText('5. i hope that is ok.').closest('td')!.textContent).toContain('RM 1.20');
+    expect(screen.getByTestId('best-of-n-note').textContent).toContain('SFT answers 4 times');
   });
 });

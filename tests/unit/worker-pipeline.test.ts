@@ -11,6 +11,7 @@ import { Pipeline } from '../../src/worker/pipeline';
 import { PTX_PREFIX, type StageStateEvent, type TrainCommand, type WorkerEvent } from '../../src/worker/protocol';
 
 const SETTINGS = settingsFor('tiny', { seed: 2, sftMaxSteps: 6, sftEvalEvery: 3, sftPatience: 2 });
+const SAMPLE_PROMPTS = ['what is 2 plus 3?', 'say something nice about snow.'];
 
 let base: GPT;
 let events: WorkerEvent[];
@@ -57,6 +58,10 @@ describe('the worker adapter', () => {
     const sftPoints = events.flatMap((e) => (e.type === 'metrics' && e.stage === 'sft' ? e.points : []));
     expect(sftPoints.map((pt) => pt.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(sftPoints.filter((pt) => typeof pt.values['eval/loss'] === 'number')).toHaveLength(2);
+    // No reward model yet: the side-by-side samples come without SFT's best-of-n.
+    const samples = await p.sample({ type: 'sample', requestId: 's0', prompts: SAMPLE_PROMPTS, models: ['base', 'sft'], temperature: 0.7, maxNewTokens: 6, seed: 5, bestOfN: 3 });
+    expect(samples.rows).toHaveLength(2);
+    expect(samples.bestOfN).toBeUndefined();
   });
 
   it('a card out of order, or an impossible setting, is refused on the card with the reason', async () => {
@@ -99,6 +104,13 @@ describe('the worker adapter', () => {
     const summary = program?.type === 'program' ? program.summary : null;
     expect(summary?.ppo_ptx?.iterations).toBe(2);
     expect(lastCard('ppo')?.state).toBe('done');
+    // With a reward model, SFT's best of 3 by it comes with the samples, each scored by it.
+    const samples = await p.sample({ type: 'sample', requestId: 's1', prompts: SAMPLE_PROMPTS, models: ['sft', 'policy'], temperature: 0.7, maxNewTokens: 6, seed: 5, bestOfN: 3 });
+    expect(samples.bestOfN?.n).toBe(3);
+    expect(samples.bestOfN?.row.map((cell) => Number.isFinite(cell.reward))).toEqual([true, true]);
+    expect(samples.bestOfN?.row.map((cell) => cell.gold === null || Number.isFinite(cell.gold))).toEqual([true, true]);
+    const without = await p.sample({ type: 'sample', requestId: 's2', prompts: SAMPLE_PROMPTS, models: ['sft'], temperature: 0.7, maxNewTokens: 6, seed: 5 });
+    expect(without.bestOfN).toBeUndefined();
   });
 
   it('pretraining a new base ends the run: no later card stays done on the old base', async () => {

@@ -8,3 +8,4 @@ export * from './summary';
 export * from './pipeline';
 export * from './score';
 export * from './gold-reward';
+export * from './best-of-n';
