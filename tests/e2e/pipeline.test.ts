@@ -123,6 +123,16 @@ describe('the playground pipeline (tiny preset) in Chromium on WebGPU', () => {
     if (viewport) await page.setViewportSize(viewport);
   });
 
+  it("compares the models side by side, SFT's best of 4 by the reward model among them", async () => {
+    await page.getByRole('button', { name: /^Compare base, SFT/ }).click();
+    await page.getByTestId('samples-table').waitFor({ timeout: TRAIN_MS });
+    const headers = await page.getByTestId('samples-table').locator('thead th').allInnerTexts();
+    expect(headers.slice(0, 5)).toEqual(['Prompt', 'Base', 'SFT', 'SFT, best of 4 by the reward model', 'PPO policy']);
+    expect(await page.getByTestId('samples-table').locator('tbody tr').count()).toBe(3);
+    expect(await page.getByTestId('best-of-n-note').innerText()).toMatch(/SFT answers 4 times/);
+    expect(await alertText(page)).toBe('');
+  });
+
   it('after a reload the rankings are still there and the saved run resumes', async () => {
     await page.waitForTimeout(800); // the session record is saved half a second after a stage stops
     await page.reload();

@@ -5,28 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GPT } from '../../src/lib/model';
-import { VOCAB_SIZE } from '../../src/lib/tokenizer';
-import { saveModelFile } from '../../scripts/lib/models';
+import { saveConstantRewardRun } from './saved-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'best-of-n-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  const config = { vocabSize: VOCAB_SIZE, contextLength: 40, nLayer: 1, nHead: 1, dModel: 8 };
-  const sft = GPT.create(config, 1);
-  const rm = GPT.create(config, 2);
-  const policy = GPT.create(config, 3);
-  rm.weights.get('scalar.w')?.assign(tf.zeros(rm.weights.get('scalar.w')!.shape));
-  rm.weights.get('scalar.b')?.assign(tf.fill(rm.weights.get('scalar.b')!.shape, 0.25));
-  await saveModelFile(join(dir, 'sft.ckpt'), sft, { stage: 'sft' });
-  await saveModelFile(join(dir, 'rm.ckpt'), rm, { stage: 'rm' });
-  await saveModelFile(join(dir, 'policy.ckpt'), policy, { stage: 'policy' });
-  for (const m of [sft, rm, policy]) m.dispose();
-});
+beforeAll(() => saveConstantRewardRun(dir, { policy: true }));
 
 interface Pick {
   win_rate: number;

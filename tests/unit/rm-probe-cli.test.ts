@@ -5,28 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GPT } from '../../src/lib/model';
-import { VOCAB_SIZE } from '../../src/lib/tokenizer';
 import { FAMILIES } from '../../src/lib/world/types';
-import { saveModelFile } from '../../scripts/lib/models';
+import { CONSTANT_REWARD, saveConstantRewardRun } from './saved-run';
 
 const dir = mkdtempSync(join(tmpdir(), 'rm-probe-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  const config = { vocabSize: VOCAB_SIZE, contextLength: 40, nLayer: 1, nHead: 1, dModel: 8 };
-  const sft = GPT.create(config, 1);
-  const rm = GPT.create(config, 2);
-  rm.weights.get('scalar.w')?.assign(tf.zeros(rm.weights.get('scalar.w')!.shape));
-  rm.weights.get('scalar.b')?.assign(tf.fill(rm.weights.get('scalar.b')!.shape, 0.25));
-  await saveModelFile(join(dir, 'sft.ckpt'), sft, { stage: 'sft' });
-  await saveModelFile(join(dir, 'rm.ckpt'), rm, { stage: 'rm' });
-  sft.dispose();
-  rm.dispose();
-});
+beforeAll(() => saveConstantRewardRun(dir, { policy: false }));
 
 describe('npm run rm-probe', () => {
   it('asks for the folder of saved models when none is given', () => {
@@ -42,7 +28,7 @@ describe('npm run rm-probe', () => {
     const rows = JSON.parse(readFileSync(out, 'utf8')) as { family: string; hedges: number; rm_sft: number; rm_idk: number; rm_refusal: number; agreement: number; pairs: number }[];
     expect(rows.map((r) => r.family)).toEqual([...FAMILIES]);
     for (const r of rows) {
-      for (const score of [r.rm_sft, r.rm_idk, r.rm_refusal]) expect(score, r.family).toBeCloseTo(0.25, 5);
+      for (const score of [r.rm_sft, r.rm_idk, r.rm_refusal]) expect(score, r.family).toBeCloseTo(CONSTANT_REWARD, 5);
       expect(r.hedges).toBeGreaterThanOrEqual(0);
       expect(r.hedges).toBeLessThanOrEqual(1);
       expect(r.pairs, r.family).toBeGreaterThan(0);
