@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../src/lib/backend-node';
 import { bestOfNKlBound, expectedBestOfN, goldScores, pairwiseAgreement, winAgainst } from '../src/lib/eval';
+import { bestOfNAnswers } from '../src/lib/rlhf/best-of-n';
 import { sampleK } from '../src/lib/rlhf/collect';
 import { DEFAULT_SETTINGS } from '../src/lib/rlhf/settings';
 import { EVAL_TEMPERATURE } from '../src/lib/rlhf/session';
-import { scoreAnswerGroups } from '../src/lib/rlhf/score';
 import { heldoutPrompts } from '../src/lib/world';
 import { FAMILIES, type Family } from '../src/lib/world/types';
 import { UsageError, parseChoice, parsePositiveInt, runCli, writeJsonFile } from './lib/cli';
@@ -54,30 +54,27 @@ runCli(async () => {
   const prompts = items.map((i) => i.prompt);
   const sampling = { temperature: EVAL_TEMPERATURE, maxNewTokens };
   const baseline = goldScores(items, await sampleK(sft, prompts, { ...sampling, k: evalSamples, seed }));
-  const candidates = await sampleK(sft, prompts, { ...sampling, k: maxN, seed: seed + 100_000 });
+  const { candidates, candidateRewards: rmScores } = await bestOfNAnswers(sft, rm, prompts, { ...sampling, n: maxN, seed: seed + 100_000 });
   const gold = goldScores(items, candidates);
-  const rmScores = await scoreAnswerGroups(rm, items.map((item, i) => ({ prompt: item.prompt, responses: candidates[i] })), 32, rm.config.contextLength);
   const wins = gold.map((g, i) => g.map((score) => winAgainst(score, baseline[i])));
   // Over every pair of the N candidates whose gold differs: many more pairs than the summary's.
   const agreement = pairwiseAgreement(rmScores, gold);
 
+  // One value per prompt -> its mean per family.
+  const familyMeans = (perPrompt: readonly number[]): Record<Family, number> =>
+    Object.fromEntries(FAMILIES.map((f) => [f, mean(perPrompt.filter((_, i) => items[i].family === f))])) as Record<Family, number>;
   const pick = (scores: readonly (readonly number[])[], n: number): Pick => {
     const goldOf = items.map((_, i) => expectedBestOfN(scores[i], gold[i], n));
-    const byFamily = Object.fromEntries(FAMILIES.map((f) => [f, mean(goldOf.filter((_, i) => items[i].family === f))])) as Record<Family, number>;
-    return { win_rate: mean(items.map((_, i) => expectedBestOfN(scores[i], wins[i], n))), gold: mean(goldOf), by_family: byFamily };
+    return { win_rate: mean(items.map((_, i) => expectedBestOfN(scores[i], wins[i], n))), gold: mean(goldOf), by_family: familyMeans(goldOf) };
   };
   const rows: BestOfNRow[] = [];
   for (let n = 1; n <= maxN; n *= 2) rows.push({ n, kl_bound: bestOfNKlBound(n), reward_model: pick(rmScores, n), gold_judge: pick(gold, n) });
 
-  let ppo: { win_rate: number; gold: number; by_family: Record<Family, number> } | null = null;
+  let ppo: Pick | null = null;
   if (policy) {
     const answers = goldScores(items, await sampleK(policy, prompts, { ...sampling, k: evalSamples, seed: seed + 200_000 }));
     const perPrompt = answers.map((g) => mean(g));
-    ppo = {
-      win_rate: mean(answers.map((g, i) => mean(g.map((score) => winAgainst(score, baseline[i]))))),
-      gold: mean(perPrompt),
-      by_family: Object.fromEntries(FAMILIES.map((f) => [f, mean(perPrompt.filter((_, i) => items[i].family === f))])) as Record<Family, number>,
-    };
+    ppo = { win_rate: mean(answers.map((g, i) => mean(g.map((score) => winAgainst(score, baseline[i]))))), gold: mean(perPrompt), by_family: familyMeans(perPrompt) };
   }
 
   const f3 = (x: number): string => x.toFixed(3);

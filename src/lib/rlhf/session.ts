@@ -217,7 +217,6 @@ const PTX_WINDOW = 64;
 /** Sampling batches of prompts ranked per step of a rankings phase. */
 const RANKING_BATCHES_PER_STEP = 4;
 
-/** The first n items taking families in turn, so a small evaluation still covers every family. */
 /** "320 rankings so far (300 by the simulated labeler, 20 by people)": totals, not this step's. */
 export function rankingsDetail(rankings: readonly Ranking[]): string {
   const simulated = rankings.filter((r) => r.source === 'simulated').length;
@@ -227,6 +226,7 @@ export function rankingsDetail(rankings: readonly Ranking[]): string {
   return `${rankings.length} rankings so far (${parts.join(', ')})`;
 }
 
+/** The first n items taking families in turn, so a small evaluation still covers every family. */
 export function spreadFamilies(items: readonly PromptItem[], n: number): PromptItem[] {
   const byFamily = new Map<string, PromptItem[]>();
   for (const item of items) byFamily.set(item.family, [...(byFamily.get(item.family) ?? []), item]);
