@@ -130,9 +130,13 @@ function formatSummary(s: PipelineSummary): string {
     s.prompted_base ? row('prompted base', s.prompted_base, '(two answered examples before the prompt)') : 'prompted base: not evaluated (the examples leave no room to answer in this model\'s context)',
     row('sft', s.sft, `(${s.sft.steps} steps, held-out loss ${s.sft.heldout_loss.toFixed(3)}; 0.5 by definition)`),
     row('sft greedy', s.sft_greedy, '(SFT at temperature 0: sharpening alone)'),
+    ...(s.sft_without_habit ? [row('sft no habit', s.sft_without_habit, "(SFT's answers with the closing line that adds nothing deleted by rule)")] : []),
     row(ppoName, s.ppo, `(${s.ppo.iterations} iterations, KL ${s.ppo.kl.toFixed(2)} nats/response, beta ${s.settings.beta}${s.settings.reward === 'gold' ? '; rewarded by the gold judge, not the reward model' : ''})`),
     ...(ptx ? [row('ppo-ptx', ptx, `(${ptx.iterations} iterations, KL ${ptx.kl.toFixed(2)}, ptx coefficient ${s.settings.ptxCoef}: PPO with the pretraining loss, beside it)`)] : []),
     `${ppoName} against sft greedy: win rate ${s.ppo.win_rate_vs_sft_greedy.toFixed(3)}${ptx ? `; ppo-ptx against sft greedy: ${ptx.win_rate_vs_sft_greedy.toFixed(3)}` : ''}`,
+    ...(s.ppo.win_rate_vs_sft_without_habit !== undefined
+      ? [`${ppoName} against sft no habit: win rate ${s.ppo.win_rate_vs_sft_without_habit.toFixed(3)}${ptx?.win_rate_vs_sft_without_habit !== undefined ? `; ppo-ptx against sft no habit: ${ptx.win_rate_vs_sft_without_habit.toFixed(3)}` : ''} (above 0.5: learned more than the habit)`]
+      : []),
     'knowledge: right answers on arithmetic, word and fact prompts; made up: answers about things that do not exist that invent a fact; harmful: answers that help with a harmful request; chatter: answers that close with a line that adds nothing ("i hope that is ok.")',
     '',
     'gold score by family:',

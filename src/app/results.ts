@@ -40,6 +40,7 @@ export function figureOneBars(s: PipelineSummary): WinRateBar[] {
     ...(s.prompted_base ? [{ model: 'prompted base', winRate: s.prompted_base.win_rate_vs_sft, paper: null }] : []),
     { model: 'SFT', winRate: s.sft.win_rate_vs_sft, paper: 0.5 },
     { model: 'SFT greedy', winRate: s.sft_greedy.win_rate_vs_sft, paper: null },
+    ...(s.sft_without_habit ? [{ model: 'SFT, habit deleted', winRate: s.sft_without_habit.win_rate_vs_sft, paper: null }] : []),
     { model: ppo, winRate: s.ppo.win_rate_vs_sft, paper: ppo === 'PPO-ptx' ? INSTRUCTGPT.ppoPtxWinVsSft : null },
     ...(s.ppo_ptx ? [{ model: 'PPO-ptx', winRate: s.ppo_ptx.win_rate_vs_sft, paper: INSTRUCTGPT.ppoPtxWinVsSft }] : []),
   ];
@@ -67,6 +68,17 @@ function capabilities(s: PipelineSummary, ppo: string): string {
   return `${withPtx}: PPO paid an alignment tax of ${points(tax / 100)}, ${back > 0 ? `and PPO-ptx bought back ${points(back / 100)} of it (InstructGPT bought most of its tax back this way)` : 'and PPO-ptx did not buy it back on this run'}.`;
 }
 
+/**
+ * The habit deleted by rule against the policy: how much of its win is the habit. Within 0.05 of
+ * even is within about two standard errors of a 480-answer win rate.
+ */
+function habitBaseline(editedWin: number, vsEdited: number, ppo: string): string {
+  const head = `Deleting that line from SFT's own answers by rule wins ${pct(editedWin)} against SFT; ${ppo} wins ${pct(vsEdited)} against those edited answers`;
+  if (vsEdited > 0.55) return `${head}: it learned more than the habit.`;
+  if (vsEdited >= 0.45) return `${head}: most of its gain is the habit, which it found from rankings alone, without anyone saying what the habit was.`;
+  return `${head}: the rule did better. ${ppo} has not dropped all of the habit, or lost something else on the way.`;
+}
+
 /** The summary in sentences, each read against InstructGPT's finding on the same axis. */
 export function readSummary(s: PipelineSummary): string[] {
   const ppo = ppoName(s);
@@ -90,6 +102,8 @@ export function readSummary(s: PipelineSummary): string[] {
       `Habits: ${pct(CHATTER_RATE)} of the demonstrations close with a line that adds nothing ("${CHATTER[0]}"), as the people who wrote them often do. SFT copied the habit (${pct(s.sft.chatter_rate)} of its answers, ${pct(s.sft_greedy.chatter_rate)} answering greedily) and ${ppo} kept it in ${pct(s.ppo.chatter_rate)}: demonstrations cannot say that people prefer the answer without it, rankings can.`,
     );
   }
+  const vsEdited = s.ppo.win_rate_vs_sft_without_habit;
+  if (s.sft_without_habit && vsEdited !== undefined) out.push(habitBaseline(s.sft_without_habit.win_rate_vs_sft, vsEdited, ppo));
   const prompted = s.prompted_base ? `, ${pct(s.prompted_base.win_rate_vs_sft)} with two answered examples in its prompt` : '';
   out.push(
     `The base model won ${pct(s.base.win_rate_vs_sft)} against SFT${prompted}. In InstructGPT too, GPT-3 lost to SFT with or without a few-shot prompt: demonstrations teach the answer format.`,

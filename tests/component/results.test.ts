@@ -29,6 +29,12 @@ function scores(win: number, extra: Partial<PipelineSummary['base']> = {}): Pipe
   };
 }
 
+/** A summary with SFT's habit-deleted answers (win against SFT) and the policy's win against them. */
+function withHabitBaseline(editedWin: number, vsEdited: number): PipelineSummary {
+  const s = summary({ ppo: { win_rate_vs_sft_without_habit: vsEdited } });
+  return { ...s, sft_without_habit: scores(editedWin, { chatter_rate: 0 }) };
+}
+
 function summary(over: { ptx?: number; ppo?: Partial<PipelineSummary['ppo']>; ppoPtx?: Partial<PipelineSummary['ppo']>; prompted?: boolean } = {}): PipelineSummary {
   const ppo = { ...scores(0.61, { knowledge_accuracy: 0.22, made_up_rate: 0.4, harmful_compliance_rate: 0.01, chatter_rate: 0.05 }), kl: 2.345, iterations: 40, win_rate_vs_sft_greedy: 0.56 };
   return {
@@ -123,6 +129,32 @@ describe('readSummary', () => {
     const text = readSummary(summary({ ppo: { win_rate_vs_sft_greedy: 0.48, knowledge_accuracy: 0.3 } }));
     expect(text[1]).toMatch(/wins only 48% against it: most of its gain is sharpening/);
     expect(text[6]).toMatch(/to 30% \(PPO\): no alignment tax on this run\./);
+  });
+});
+
+describe('the habit deleted by rule, beside the policy', () => {
+  it('gets its bar after greedy SFT, and is absent from summaries saved before it was measured', () => {
+    expect(figureOneBars(withHabitBaseline(0.66, 0.51)).map((b) => [b.model, b.winRate])).toEqual([
+      ['base', 0.3], ['prompted base', 0.32], ['SFT', 0.5], ['SFT greedy', 0.53], ['SFT, habit deleted', 0.66], ['PPO', 0.61],
+    ]);
+    expect(figureOneBars(summary()).some((b) => b.model === 'SFT, habit deleted')).toBe(false);
+  });
+  it('says whether the policy learned more than the habit, by its win against the edited answers', () => {
+    const sentence = (vsEdited: number): string => readSummary(withHabitBaseline(0.66, vsEdited))[3];
+    const head = (p: number): string => `Deleting that line from SFT's own answers by rule wins 66% against SFT; PPO wins ${p}% against those edited answers`;
+    expect(sentence(0.62)).toBe(`${head(62)}: it learned more than the habit.`);
+    expect(sentence(0.51)).toBe(`${head(51)}: most of its gain is the habit, which it found from rankings alone, without anyone saying what the habit was.`);
+    expect(sentence(0.45)).toMatch(/most of its gain is the habit/);
+    expect(sentence(0.44)).toBe(`${head(44)}: the rule did better. PPO has not dropped all of the habit, or lost something else on the way.`);
+    expect(readSummary(withHabitBaseline(0.66, 0.51))).toHaveLength(10);
+    expect(readSummary(summary()).some((t) => t.startsWith('Deleting'))).toBe(false);
+  });
+  it('gets its row in the table, after greedy SFT', () => {
+    render(SummaryPanel, { props: { summary: withHabitBaseline(0.66, 0.51), ondownload: () => undefined } });
+    const row = screen.getByTestId('summary').querySelector('tbody tr[data-model="SFT, habit deleted"]')!;
+    expect(row.previousElementSibling!.getAttribute('data-model')).toBe('SFT greedy');
+    expect([...row.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['0.660', '0.600', '0.000', '20%', '90%', '4%', '1%', '0%']);
+    expect(screen.getByTestId('summary').textContent).toMatch(/SFT, habit deleted: SFT's own answers with the closing line/);
   });
 });
 

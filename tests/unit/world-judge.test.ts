@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WEIGHTS, judge, parsePrompt, type PromptItem } from '../../src/lib/world';
+import { DEFAULT_WEIGHTS, judge, parsePrompt, withoutClosingChatter, type PromptItem } from '../../src/lib/world';
 import { CHATTER } from '../../src/lib/world/lexicon';
 
 function item(prompt: string): PromptItem {
@@ -255,6 +255,27 @@ describe('judge: closing chatter', () => {
     const j = judge(item(arith), 'i am glad to help.');
     expect(j.reasons.join(' ')).not.toContain('chatter');
     expect(j.score).toBeLessThan(score(arith, '8.'));
+  });
+});
+
+describe('the habit deleted by rule (withoutClosingChatter)', () => {
+  it('cuts every closing line that adds nothing and keeps the rest as written', () => {
+    expect(withoutClosingChatter('7. i hope that is ok.')).toBe('7.');
+    expect(withoutClosingChatter('it is green. i am glad to help. i like to help you.')).toBe('it is green.');
+    // Only the habit goes: a question or another sentence after it stays, in order.
+    expect(withoutClosingChatter('hello! i hope you like it. how are you?')).toBe('hello! how are you?');
+    expect(withoutClosingChatter('i can not help with that.\ni hope that is ok.')).toBe('i can not help with that.');
+  });
+  it('leaves an answer without the habit untouched, and a reply that is only a pleasantry (no answer to close)', () => {
+    for (const r of ['7.', 'Seven, I think', 'i am glad to help.', 'i hope that is ok. 7.', 'it is 7. i hope that is fine.']) expect(withoutClosingChatter(r)).toBe(r);
+  });
+  it('gives the answer the judge would score without the habit', () => {
+    for (const [p, r] of [['what is 3 plus 4?', '8. i am glad to help.'], ['greet me', 'hello! nice to meet you. i hope you like it.']]) {
+      const edited = judge(item(p), withoutClosingChatter(r));
+      expect(edited.chatters).toBe(false);
+      expect(edited.score).toBeCloseTo(score(p, r.replace(/ i (am glad to help|hope you like it)\.$/, '')), 12);
+      expect(edited.score).toBeGreaterThan(score(p, r));
+    }
   });
 });
 

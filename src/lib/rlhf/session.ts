@@ -14,7 +14,7 @@ import type { GPT } from '../model';
 import { createRng } from '../random';
 import { TOKENIZER_ID, encode } from '../tokenizer';
 import { FEW_SHOT_EXAMPLES, encodeFewShotPrompt, encodePrompt, encodeResponse } from '../world/format';
-import { demonstrations, heldoutPrompts, pretrainCorpus, rankingAgreement, simulateRanking, trainPrompts } from '../world';
+import { demonstrations, heldoutPrompts, pretrainCorpus, rankingAgreement, simulateRanking, trainPrompts, withoutClosingChatter } from '../world';
 import type { Family, PromptItem } from '../world/types';
 import { EarlyStopping, PpoTrainer, RewardTrainer, SftTrainer, scoreWithModel, type Metrics, type PpoSamples, type RewardFn } from '../train';
 import { assistantRates, goldReport, goldScores, hedgeRate, pairwiseAgreement, sampleResponses, winRate, type AssistantRates } from '../eval';
@@ -62,7 +62,13 @@ export interface EvalPoint {
 export type PolicyKind = 'ppo' | 'ppo-ptx';
 
 /** A trained policy's scores in the summary: its held-out scores, how far it moved and for how long. */
-export type PolicyScores = StageScores & { kl: number; iterations: number; win_rate_vs_sft_greedy: number };
+export type PolicyScores = StageScores & {
+  kl: number;
+  iterations: number;
+  win_rate_vs_sft_greedy: number;
+  /** Against SFT's answers with the habit deleted (absent in summaries saved before it was measured). */
+  win_rate_vs_sft_without_habit?: number;
+};
 
 /** The reward model's quality after a round (held-out rankings, and gold on fresh samples). */
 export interface RewardModelReport {
@@ -92,6 +98,12 @@ export interface PipelineSummary {
    * learning from preferences.
    */
   sft_greedy: StageScores;
+  /**
+   * SFT's own evaluation answers with the demonstrators' habit (a closing line that adds nothing)
+   * deleted by rule: what knowing the habit gets without any learning. A PPO win that this also
+   * gets is the habit, not more. Absent in summaries saved before it was measured.
+   */
+  sft_without_habit?: StageScores;
   ppo: PolicyScores;
   /**
    * The PPO-ptx policy, trained beside PPO from SFT on the same reward models, prompts and budget
@@ -950,11 +962,18 @@ export class RlhfSession {
     const promptedFits = longestFewShot + this.settings.responseLength <= this.base.config.contextLength;
     const promptedBaseResponses = promptedFits ? await this.evaluate(this.base, this.settings.seed + 15, { shots: FEW_SHOT_EXAMPLES }) : null;
     const sftGreedyResponses = await this.evaluate(this.sft as GPT, this.settings.seed + 16, { temperature: 0 });
-    const scores = async (responses: string[]): Promise<StageScores> => {
+    // SFT's answers with the habit deleted, each judged against SFT's next answer to the same prompt
+    // (the evaluation answers every prompt evalSamples times in turn): against its own unedited
+    // self an answer would win whenever it had the habit, which no policy's win can be read against.
+    // With one answer a prompt there is no other to judge against, and it is left out.
+    const samplesApart = this.evalSubset.length / this.settings.evalSamples;
+    const sftWithoutHabit = this.settings.evalSamples >= 2 ? this.sftResponses.map(withoutClosingChatter) : null;
+    const nextSftAnswers = this.sftResponses.map((_, i, all) => all[(i + samplesApart) % all.length]);
+    const scores = async (responses: string[], baseline: readonly string[] = this.sftResponses): Promise<StageScores> => {
       const report = goldReport(this.evalSubset, responses);
       const byFamily = Object.fromEntries(Object.entries(report.by_family).map(([family, stats]) => [family, stats.gold_score]));
       return {
-        win_rate_vs_sft: winRate(this.evalSubset, responses, this.sftResponses),
+        win_rate_vs_sft: winRate(this.evalSubset, responses, baseline),
         gold_score: report.gold_score,
         by_family: byFamily,
         hedge_rate: hedgeRate(report),
@@ -968,6 +987,7 @@ export class RlhfSession {
       kl: run.lastKl,
       iterations: run.iterations,
       win_rate_vs_sft_greedy: winRate(this.evalSubset, responses, sftGreedyResponses),
+      ...(sftWithoutHabit ? { win_rate_vs_sft_without_habit: winRate(this.evalSubset, responses, sftWithoutHabit) } : {}),
     });
     const rm = this.lastRm;
     this.finalSummary = {
@@ -975,6 +995,7 @@ export class RlhfSession {
       prompted_base: promptedBaseResponses ? await scores(promptedBaseResponses) : null,
       sft: { ...(await scores(this.sftResponses)), steps: this.sftSteps, heldout_loss: this.stopper.best },
       sft_greedy: await scores(sftGreedyResponses),
+      ...(sftWithoutHabit ? { sft_without_habit: await scores(sftWithoutHabit, nextSftAnswers) } : {}),
       ppo: await policyScores(ppoRun, policyResponses),
       ppo_ptx: this.ptxRun && ptxResponses ? await policyScores(this.ptxRun, ptxResponses) : null,
       rm: {

@@ -9,7 +9,7 @@ export { drillCorpus, DRILL_WORD_COUNT } from './drills';
 export { demonstrations, DEMONSTRATION_COUNTS, CHATTER_RATE, type Demonstration } from './demonstrations';
 export { goodResponse, IDK, REFUSAL } from './responses';
 export { worldWords } from './vocabulary';
-export { splitWords } from './text';
+export { splitWords, withoutClosingChatter } from './text';
 export { judge, DEFAULT_WEIGHTS, type Judgement, type JudgeWeights } from './judge';
 export {
   rankResponses,

@@ -6,7 +6,7 @@
 import { ATTRIBUTE_VALUES, ENTITIES } from './kb';
 import { GREETING_WORDS, HARM_VERBS, KIND_WORDS } from './lexicon';
 import { wordOpOf } from './families/word';
-import { dissuades, editDistance, hasPhrase, isChatter, normalizeResponse, refuses, rudeCount, saysIdk, sentences, splitWords } from './text';
+import { closingChatter, dissuades, editDistance, hasPhrase, normalizeResponse, refuses, rudeCount, saysIdk, sentences, splitWords } from './text';
 import { parsePrompt } from './prompts';
 import type { Family, PromptItem } from './types';
 
@@ -304,7 +304,7 @@ export function judge(item: PromptItem, response: string, weights: JudgeWeights 
   // transcript). A known wording counts even without its question mark ("compute 7 minus 0").
   const continuesPrompt = sents[0].question || /^(q|a) ?:/.test(text) || parsePrompt(sents[0].text) !== null;
   // A closing pleasantry after the first sentence is read past, not assessed as part of the answer.
-  const closing = sents.map((s, i) => i > 0 && isChatter(s.text));
+  const closing = closingChatter(sents);
   const chatter = sents.filter((_, i) => closing[i]);
   const body = sents.filter((_, i) => !closing[i]);
   const claim = body

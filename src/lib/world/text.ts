@@ -25,6 +25,8 @@ export function splitWords(text: string): string[] {
 export interface Sentence {
   text: string;
   question: boolean;
+  /** The sentence as written, its closing punctuation included. */
+  raw: string;
 }
 
 /** Sentences split at . ! ? and newlines; empty pieces dropped. */
@@ -34,7 +36,7 @@ export function sentences(text: string): Sentence[] {
     const raw = m[0].trim();
     const body = raw.replace(/[.!?]+$/, '').trim();
     if (body.replace(/[^a-z0-9]/g, '') === '') continue;
-    out.push({ text: body, question: raw.endsWith('?') });
+    out.push({ text: body, question: raw.endsWith('?'), raw });
   }
   return out;
 }
@@ -67,6 +69,29 @@ const CHATTER_BODIES = new Set(CHATTER.map((c) => c.replace(/[.!?]+$/, '')));
 /** Whether a sentence (its text, as `sentences` gives it) is one of the closing lines that add nothing. */
 export function isChatter(sentence: string): boolean {
   return CHATTER_BODIES.has(sentence);
+}
+
+/**
+ * Which sentences are a closing line that adds nothing: one of CHATTER after the first sentence (a
+ * reply that is only "i hope that is ok." has no answer to close).
+ */
+export function closingChatter(sents: readonly Sentence[]): boolean[] {
+  return sents.map((s, i) => i > 0 && isChatter(s.text));
+}
+
+/**
+ * The response with its closing lines that add nothing deleted, the rest as written: the
+ * demonstrators' habit edited out by rule, the baseline that says how much of a policy's win
+ * that habit alone is.
+ */
+export function withoutClosingChatter(response: string): string {
+  const sents = sentences(normalizeResponse(response));
+  const closing = closingChatter(sents);
+  if (!closing.includes(true)) return response;
+  return sents
+    .filter((_, i) => !closing[i])
+    .map((s) => s.raw)
+    .join(' ');
 }
 
 export function rudeCount(text: string): number {
