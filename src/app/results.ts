@@ -40,7 +40,7 @@ export function figureOneBars(s: PipelineSummary): WinRateBar[] {
     ...(s.prompted_base ? [{ model: 'prompted base', winRate: s.prompted_base.win_rate_vs_sft, paper: null }] : []),
     { model: 'SFT', winRate: s.sft.win_rate_vs_sft, paper: 0.5 },
     { model: 'SFT greedy', winRate: s.sft_greedy.win_rate_vs_sft, paper: null },
-    ...(s.sft_without_habit ? [{ model: 'SFT, habit deleted', winRate: s.sft_without_habit.win_rate_vs_sft, paper: null }] : []),
+    ...(s.sft_without_habit ? [{ model: 'SFT, no habit', winRate: s.sft_without_habit.win_rate_vs_sft, paper: null }] : []),
     { model: ppo, winRate: s.ppo.win_rate_vs_sft, paper: ppo === 'PPO-ptx' ? INSTRUCTGPT.ppoPtxWinVsSft : null },
     ...(s.ppo_ptx ? [{ model: 'PPO-ptx', winRate: s.ppo_ptx.win_rate_vs_sft, paper: INSTRUCTGPT.ppoPtxWinVsSft }] : []),
   ];

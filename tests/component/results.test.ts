@@ -135,9 +135,9 @@ describe('readSummary', () => {
 describe('the habit deleted by rule, beside the policy', () => {
   it('gets its bar after greedy SFT, and is absent from summaries saved before it was measured', () => {
     expect(figureOneBars(withHabitBaseline(0.66, 0.51)).map((b) => [b.model, b.winRate])).toEqual([
-      ['base', 0.3], ['prompted base', 0.32], ['SFT', 0.5], ['SFT greedy', 0.53], ['SFT, habit deleted', 0.66], ['PPO', 0.61],
+      ['base', 0.3], ['prompted base', 0.32], ['SFT', 0.5], ['SFT greedy', 0.53], ['SFT, no habit', 0.66], ['PPO', 0.61],
     ]);
-    expect(figureOneBars(summary()).some((b) => b.model === 'SFT, habit deleted')).toBe(false);
+    expect(figureOneBars(summary()).some((b) => b.model === 'SFT, no habit')).toBe(false);
   });
   it('says whether the policy learned more than the habit, by its win against the edited answers', () => {
     const sentence = (vsEdited: number): string => readSummary(withHabitBaseline(0.66, vsEdited))[3];
@@ -151,10 +151,10 @@ describe('the habit deleted by rule, beside the policy', () => {
   });
   it('gets its row in the table, after greedy SFT', () => {
     render(SummaryPanel, { props: { summary: withHabitBaseline(0.66, 0.51), ondownload: () => undefined } });
-    const row = screen.getByTestId('summary').querySelector('tbody tr[data-model="SFT, habit deleted"]')!;
+    const row = screen.getByTestId('summary').querySelector('tbody tr[data-model="SFT, no habit"]')!;
     expect(row.previousElementSibling!.getAttribute('data-model')).toBe('SFT greedy');
     expect([...row.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['0.660', '0.600', '0.000', '20%', '90%', '4%', '1%', '0%']);
-    expect(screen.getByTestId('summary').textContent).toMatch(/SFT, habit deleted: SFT's own answers with the closing line/);
+    expect(screen.getByTestId('summary').textContent).toMatch(/likeliest word\. SFT, no habit: SFT's own answers with the closing line/);
   });
 });
 
