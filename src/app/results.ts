@@ -72,8 +72,9 @@ function capabilities(s: PipelineSummary, ppo: string): string {
  * The habit deleted by rule against the policy: how much of its win is the habit. Within 0.05 of
  * even is within about two standard errors of a 480-answer win rate.
  */
-function habitBaseline(editedWin: number, vsEdited: number, ppo: string): string {
+function habitBaseline(editedWin: number, vsEdited: number, ppoWin: number, ppo: string): string {
   const head = `Deleting that line from SFT's own answers by rule wins ${pct(editedWin)} against SFT; ${ppo} wins ${pct(vsEdited)} against those edited answers`;
+  if (ppoWin <= 0.5) return `${head}: ${ppo} did not beat SFT on this run, so it has no gain to split between the habit and the rest.`;
   if (vsEdited > 0.55) return `${head}: it learned more than the habit.`;
   if (vsEdited >= 0.45) return `${head}: most of its gain is the habit, which it found from rankings alone, without anyone saying what the habit was.`;
   return `${head}: the rule did better. ${ppo} has not dropped all of the habit, or lost something else on the way.`;
@@ -103,7 +104,7 @@ export function readSummary(s: PipelineSummary): string[] {
     );
   }
   const vsEdited = s.ppo.win_rate_vs_sft_without_habit;
-  if (s.sft_without_habit && vsEdited !== undefined) out.push(habitBaseline(s.sft_without_habit.win_rate_vs_sft, vsEdited, ppo));
+  if (s.sft_without_habit && vsEdited !== undefined) out.push(habitBaseline(s.sft_without_habit.win_rate_vs_sft, vsEdited, s.ppo.win_rate_vs_sft, ppo));
   const prompted = s.prompted_base ? `, ${pct(s.prompted_base.win_rate_vs_sft)} with two answered examples in its prompt` : '';
   out.push(
     `The base model won ${pct(s.base.win_rate_vs_sft)} against SFT${prompted}. In InstructGPT too, GPT-3 lost to SFT with or without a few-shot prompt: demonstrations teach the answer format.`,

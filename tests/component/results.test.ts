@@ -30,8 +30,8 @@ function scores(win: number, extra: Partial<PipelineSummary['base']> = {}): Pipe
 }
 
 /** A summary with SFT's habit-deleted answers (win against SFT) and the policy's win against them. */
-function withHabitBaseline(editedWin: number, vsEdited: number): PipelineSummary {
-  const s = summary({ ppo: { win_rate_vs_sft_without_habit: vsEdited } });
+function withHabitBaseline(editedWin: number, vsEdited: number, ppoWin = 0.61): PipelineSummary {
+  const s = summary({ ppo: { win_rate_vs_sft_without_habit: vsEdited, win_rate_vs_sft: ppoWin } });
   return { ...s, sft_without_habit: scores(editedWin, { chatter_rate: 0 }) };
 }
 
@@ -146,6 +146,8 @@ describe('the habit deleted by rule, beside the policy', () => {
     expect(sentence(0.51)).toBe(`${head(51)}: most of its gain is the habit, which it found from rankings alone, without anyone saying what the habit was.`);
     expect(sentence(0.45)).toMatch(/most of its gain is the habit/);
     expect(sentence(0.44)).toBe(`${head(44)}: the rule did better. PPO has not dropped all of the habit, or lost something else on the way.`);
+    // A policy that lost to SFT has no gain for the habit to explain.
+    expect(readSummary(withHabitBaseline(0.66, 0.52, 0.5))[3]).toBe(`${head(52)}: PPO did not beat SFT on this run, so it has no gain to split between the habit and the rest.`);
     expect(readSummary(withHabitBaseline(0.66, 0.51))).toHaveLength(10);
     expect(readSummary(summary()).some((t) => t.startsWith('Deleting'))).toBe(false);
   });
