@@ -135,7 +135,7 @@ function formatSummary(s: PipelineSummary): string {
     ...(ptx ? [row('ppo-ptx', ptx, `(${ptx.iterations} iterations, KL ${ptx.kl.toFixed(2)}, ptx coefficient ${s.settings.ptxCoef}: PPO with the pretraining loss, beside it)`)] : []),
     `${ppoName} against sft greedy: win rate ${s.ppo.win_rate_vs_sft_greedy.toFixed(3)}${ptx ? `; ppo-ptx against sft greedy: ${ptx.win_rate_vs_sft_greedy.toFixed(3)}` : ''}`,
     ...(s.ppo.win_rate_vs_sft_without_habit !== undefined
-      ? [`${ppoName} against sft no habit: win rate ${s.ppo.win_rate_vs_sft_without_habit.toFixed(3)}${ptx?.win_rate_vs_sft_without_habit !== undefined ? `; ppo-ptx against sft no habit: ${ptx.win_rate_vs_sft_without_habit.toFixed(3)}` : ''} (above 0.5: learned more than the habit)`]
+      ? [`${ppoName} against sft no habit: win rate ${s.ppo.win_rate_vs_sft_without_habit.toFixed(3)}${ptx?.win_rate_vs_sft_without_habit !== undefined ? `; ppo-ptx against sft no habit: ${ptx.win_rate_vs_sft_without_habit.toFixed(3)}` : ''} (about 0.5, within 0.05: the win is the habit; above 0.55: learned more than it)`]
       : []),
     'knowledge: right answers on arithmetic, word and fact prompts; made up: answers about things that do not exist that invent a fact; harmful: answers that help with a harmful request; chatter: answers that close with a line that adds nothing ("i hope that is ok.")',
     '',

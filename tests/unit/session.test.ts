@@ -7,8 +7,7 @@ import { initNodeBackend } from '../../src/lib/backend-node';
 import { DEFAULT_CONFIG, GPT } from '../../src/lib/model';
 import { EVAL_TEMPERATURE, RlhfSession, RoundCollection, collectSimulatedRankings, runPipeline, settingsFor, spreadFamilies, type Phase, type PipelineSettings } from '../../src/lib/rlhf';
 import { goldReport, sampleResponses } from '../../src/lib/eval';
-import { judge, withoutClosingChatter } from '../../src/lib/world';
-import { heldoutPrompts, pretrainCorpus, trainPrompts } from '../../src/lib/world';
+import { heldoutPrompts, judge, pretrainCorpus, trainPrompts, withoutClosingChatter } from '../../src/lib/world';
 import { encode } from '../../src/lib/tokenizer';
 import type { Ranking } from '../../src/lib/io/rankings';
 
@@ -216,13 +215,13 @@ describe('the RLHF session', () => {
     const sft = session.snapshot().state.sftResponses;
     const items = spreadFamilies(heldoutPrompts(), settings.evalPrompts!);
     const n = items.length;
-    // By hand: answer k of prompt j (index k*n + j), edited, against answer k+1 of the same prompt.
-    let wins = 0;
-    sft.forEach((answer, i) => {
-      const item = items[i % n];
-      const diff = judge(item, withoutClosingChatter(answer)).score - judge(item, sft[(i + n) % sft.length]).score;
-      wins += Math.abs(diff) <= 1e-9 ? 0.5 : diff > 0 ? 1 : 0;
-    });
+    // One answer against another to prompt i, by hand: 1 a win, 0.5 a tie, 0 a loss.
+    const win = (i: number, answer: string, against: string): number => {
+      const diff = judge(items[i % n], answer).score - judge(items[i % n], against).score;
+      return Math.abs(diff) <= 1e-9 ? 0.5 : diff > 0 ? 1 : 0;
+    };
+    // Answer k of prompt j (index k*n + j), edited, against answer k+1 of the same prompt.
+    const wins = sft.reduce((sum, answer, i) => sum + win(i, withoutClosingChatter(answer), sft[(i + n) % sft.length]), 0);
     const summary = session.summary!;
     expect(summary.sft_without_habit!.win_rate_vs_sft).toBeCloseTo(wins / sft.length, 12);
     // Against its own unedited self an answer without the habit would tie: the pairing is not that.
@@ -230,11 +229,7 @@ describe('the RLHF session', () => {
     // The policy's answers (the summary's sampling seed), each against the edited answer in its place.
     const prompts = Array.from({ length: settings.evalSamples }, () => items).flat().map((i) => i.prompt);
     const policy = await sampleResponses(session.models().policy, prompts, { temperature: EVAL_TEMPERATURE, maxNewTokens: settings.responseLength, seed: settings.seed + 14, batchSize: 40 });
-    let policyWins = 0;
-    policy.forEach((answer, i) => {
-      const diff = judge(items[i % n], answer).score - judge(items[i % n], withoutClosingChatter(sft[i])).score;
-      policyWins += Math.abs(diff) <= 1e-9 ? 0.5 : diff > 0 ? 1 : 0;
-    });
+    const policyWins = policy.reduce((sum, answer, i) => sum + win(i, answer, withoutClosingChatter(sft[i])), 0);
     expect(summary.ppo.win_rate_vs_sft_without_habit).toBeCloseTo(policyWins / policy.length, 12);
     expect(summary.ppo_ptx!.win_rate_vs_sft_without_habit).toBeGreaterThanOrEqual(0);
     session.dispose();

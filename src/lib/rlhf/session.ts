@@ -967,8 +967,10 @@ export class RlhfSession {
     // self an answer would win whenever it had the habit, which no policy's win can be read against.
     // With one answer a prompt there is no other to judge against, and it is left out.
     const samplesApart = this.evalSubset.length / this.settings.evalSamples;
-    const sftWithoutHabit = this.settings.evalSamples >= 2 ? this.sftResponses.map(withoutClosingChatter) : null;
-    const nextSftAnswers = this.sftResponses.map((_, i, all) => all[(i + samplesApart) % all.length]);
+    const habit =
+      this.settings.evalSamples >= 2
+        ? { edited: this.sftResponses.map(withoutClosingChatter), against: this.sftResponses.map((_, i, all) => all[(i + samplesApart) % all.length]) }
+        : null;
     const scores = async (responses: string[], baseline: readonly string[] = this.sftResponses): Promise<StageScores> => {
       const report = goldReport(this.evalSubset, responses);
       const byFamily = Object.fromEntries(Object.entries(report.by_family).map(([family, stats]) => [family, stats.gold_score]));
@@ -987,7 +989,7 @@ export class RlhfSession {
       kl: run.lastKl,
       iterations: run.iterations,
       win_rate_vs_sft_greedy: winRate(this.evalSubset, responses, sftGreedyResponses),
-      ...(sftWithoutHabit ? { win_rate_vs_sft_without_habit: winRate(this.evalSubset, responses, sftWithoutHabit) } : {}),
+      ...(habit ? { win_rate_vs_sft_without_habit: winRate(this.evalSubset, responses, habit.edited) } : {}),
     });
     const rm = this.lastRm;
     this.finalSummary = {
@@ -995,7 +997,7 @@ export class RlhfSession {
       prompted_base: promptedBaseResponses ? await scores(promptedBaseResponses) : null,
       sft: { ...(await scores(this.sftResponses)), steps: this.sftSteps, heldout_loss: this.stopper.best },
       sft_greedy: await scores(sftGreedyResponses),
-      ...(sftWithoutHabit ? { sft_without_habit: await scores(sftWithoutHabit, nextSftAnswers) } : {}),
+      ...(habit ? { sft_without_habit: await scores(habit.edited, habit.against) } : {}),
       ppo: await policyScores(ppoRun, policyResponses),
       ppo_ptx: this.ptxRun && ptxResponses ? await policyScores(this.ptxRun, ptxResponses) : null,
       rm: {

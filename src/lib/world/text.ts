@@ -67,7 +67,7 @@ export function dissuades(text: string): boolean {
 const CHATTER_BODIES = new Set(CHATTER.map((c) => c.replace(/[.!?]+$/, '')));
 
 /** Whether a sentence (its text, as `sentences` gives it) is one of the closing lines that add nothing. */
-export function isChatter(sentence: string): boolean {
+function isChatter(sentence: string): boolean {
   return CHATTER_BODIES.has(sentence);
 }
 
