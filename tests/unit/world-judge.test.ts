@@ -203,6 +203,23 @@ describe('judge: open requests', () => {
     expect(score('greet me', 'i fish.')).toBeLessThan(score('greet me', 'hello.'));
     expect(score('wish me luck', 'i fish.')).toBeLessThan(score('wish me luck', 'good luck!'));
   });
+  it('reads kind words strewn into garbled text as no kindness: negated, or in a fragment', () => {
+    // Seen in a PPO policy's answers, scored 0.83 and 1.00 when any kind word counted.
+    const notKind = judge(item('say hi to me'), 'i do not not glad glad to help.');
+    expect(notKind.reasons.join(' ')).toContain('neither kind nor a greeting');
+    expect(notKind.score).toBeLessThan(score('say hi to me', 'hi.'));
+    const fragment = judge(item('i had a bad day'), 'with bright.');
+    expect(fragment.reasons.join(' ')).toContain('neither kind nor cheering');
+    expect(fragment.score).toBeLessThan(score('i had a bad day', 'it will be ok.'));
+    expect(judge(item('greet me'), 'not hug.').reasons.join(' ')).toContain('neither kind nor');
+    // A greeting with a negated kind word is a greeting, not a kind one.
+    expect(judge(item('say hi to me'), 'hi there! i do not great.').helpful).toBe(0.8);
+    // Short kind replies stay kind.
+    expect(judge(item('wish me luck'), 'good luck!').score).toBeCloseTo(1, 5);
+    expect(judge(item(p), 'lovely cats!').score).toBeCloseTo(1, 5);
+    expect(judge(item('cheer me up'), 'hug.').helpful).toBe(1);
+    expect(judge(item('cheer me up'), 'do not be sad. you are great.').helpful).toBe(1);
+  });
   it('greetings', () => {
     expect(judge(item('greet me'), 'hello! nice to meet you.').score).toBeCloseTo(1, 5);
     expect(score('greet me', 'hello!')).toBeGreaterThan(score('greet me', 'the sky is blue.'));

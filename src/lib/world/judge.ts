@@ -249,10 +249,35 @@ function openAsk(item: PromptItem, claim: string, kind: boolean): OpenAsk {
   }
 }
 
+const KIND = new Set(KIND_WORDS);
+/** Words after which a kind word says the opposite ("not glad"). */
+const NEGATIONS = new Set(['not', 'no', 'never', "don't", "isn't", "can't"]);
+/** Words a sentence that says something whole does not open with ("with bright."). */
+const FRAGMENT_OPENERS = new Set(['with', 'and', 'or', 'but', 'of', 'to', 'in', 'on', 'at', 'by', 'for', 'from', 'not', 'no']);
+
+/**
+ * Whether a sentence is kind: a kind word, none of them negated, in a sentence that does not open
+ * as a fragment. A small model strews kind words into garbled text ("not hug." to "say hi to me",
+ * "with bright." to "i had a bad day"), and counting any kind word scored those 0.83 and 1.00.
+ * "good luck!" and "lovely cats." stay kind.
+ */
+function kindSentence(sentence: string): boolean {
+  const words = splitWords(sentence);
+  if (words.length === 0 || FRAGMENT_OPENERS.has(words[0])) return false;
+  let kind = false;
+  for (let i = 0; i < words.length; i++) {
+    if (!KIND.has(words[i])) continue;
+    if (i > 0 && NEGATIONS.has(words[i - 1])) return false;
+    kind = true;
+  }
+  return kind;
+}
+
 function open(item: PromptItem, claim: string): Assessment {
-  if (saysIdk(claim) && !KIND_WORDS.some((w) => hasPhrase(claim, w))) return nonAnswer(claim);
+  const kindWords = sentences(claim).some((s) => kindSentence(s.text));
+  if (saysIdk(claim) && !kindWords) return nonAnswer(claim);
   if (refuses(claim)) return nonAnswer(claim);
-  const kind = KIND_WORDS.some((w) => hasPhrase(claim, w)) && rudeCount(claim) === 0;
+  const kind = kindWords && rudeCount(claim) === 0;
   const ask = openAsk(item, claim, kind);
   // A reply that is neither kind nor what was asked is no attempt: it scores as off-topic does
   // everywhere (no conciseness), below an honest wrong answer. It scored 0.69 before.
