@@ -145,6 +145,27 @@ describe('forward', () => {
     model.dispose();
   });
 
+  it('gives the same logits, to the bit, with and without a gradient being recorded', () => {
+    // Without a tape the ops run outside tf.customGrad (faster sampling); the values must not move.
+    const model = spicyModel(TINY, 9);
+    const ids = tf.tensor2d(randomIds(createRng(10), 2, 7), [2, 7], 'int32');
+    const mask = tf.tensor2d([[0, 0, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1]], [2, 7]);
+    for (const impl of ['batched', 'per-head'] as const) {
+      const plain = tf.tidy(() => model.forwardWith(ids, mask, { attentionImpl: impl }).logits);
+      let taped: tf.Tensor | null = null;
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = model.forwardWith(ids, mask, { attentionImpl: impl }).logits;
+        taped = tf.keep(logits.clone());
+        return tf.sum(logits);
+      }, model.trainableVariables());
+      expect(maxAbsDiff(plain.dataSync(), (taped as unknown as tf.Tensor).dataSync()), impl).toBe(0);
+      expect(Object.keys(grads).length).toBeGreaterThan(0);
+      tf.dispose([plain, taped as unknown as tf.Tensor, value, ...Object.values(grads)]);
+    }
+    tf.dispose([ids, mask]);
+    model.dispose();
+  });
+
   it('is causal: changing a later token leaves earlier logits unchanged', () => {
     const model = spicyModel(TINY, 3);
     const rows = randomIds(createRng(6), 1, 12);
