@@ -566,9 +566,16 @@ export class PipelineController {
       this.options.onError(`The ranking could not be saved: ${messageOf(err)}. It is kept in this tab; export it to be safe.`);
     }
     this.rankings = [...this.rankings, ranking];
+    this.shareWithRun([ranking]);
     this.task = null;
     this.options.onNotice(`Ranking saved: ${comparisonCount(ranking)} comparisons.`);
     await this.newRankingTask();
+  }
+
+  /** A run in progress takes a person's new rankings at once (a later start sends them all anyway). */
+  private shareWithRun(rankings: readonly Ranking[]): void {
+    const human = rankings.filter((r) => r.source === 'human');
+    if (human.length > 0) this.options.getClient()?.addRankings($state.snapshot(human) as Ranking[]);
   }
 
   async skipRanking(): Promise<void> {
@@ -621,6 +628,7 @@ export class PipelineController {
       const added = merged.rankings.slice(this.rankings.length);
       await this.options.store.putRankings(added);
       this.rankings = merged.rankings;
+      this.shareWithRun(added);
       const skipped = merged.skipped > 0 ? `; ${merged.skipped} already here` : '';
       const n = parsed.warnings.length;
       const warn = n > 0 ? ` (${n} ${n === 1 ? 'warning' : 'warnings'}: ${parsed.warnings.slice(0, 2).join('; ')})` : '';

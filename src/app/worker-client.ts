@@ -24,6 +24,7 @@ import type {
   WorkerCommand,
   WorkerEvent,
 } from '../worker/protocol';
+import type { Ranking } from '../lib/io/rankings';
 
 /** The part of `Worker` the client uses, so tests can pass a fake. */
 export interface WorkerLike {
@@ -114,6 +115,10 @@ export class WorkerClient {
 
   pause(): void {
     this.send({ type: 'pause' });
+  }
+
+  addRankings(rankings: Ranking[]): void {
+    this.send({ type: 'addRankings', rankings });
   }
 
   reset(stage: StageName): Promise<ResetDoneEvent> {

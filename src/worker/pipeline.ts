@@ -157,6 +157,16 @@ export class Pipeline {
     if (this.running) this.running.stop = true;
   }
 
+  /**
+   * A person's rankings, taken by the run at once (no lock: adding is synchronous, and a phase
+   * that trains on rankings fixed its set when it began). Each carries the round it was made for.
+   */
+  addHumanRankings(rankings: readonly Ranking[]): void {
+    if (!this.session) return;
+    const added = this.session.addRankings(rankings.filter((r) => r.source === 'human'));
+    if (added.length > 0) this.postAll();
+  }
+
   private async stopRun(): Promise<void> {
     this.pause();
     await this.loop;

@@ -137,6 +137,15 @@ export interface NextRoundCommand {
   requestId: string;
 }
 
+/**
+ * Rankings a person just made (or imported): a run in progress takes them at once, so those made
+ * while SFT trains count in round 0's reward model. Without a run they come with the next train.
+ */
+export interface AddRankingsCommand {
+  type: 'addRankings';
+  rankings: Ranking[];
+}
+
 /** Stops the running stage after its current step (its checkpoint is saved). */
 export interface PauseCommand {
   type: 'pause';
@@ -199,6 +208,7 @@ export type WorkerCommand =
   | TrainCommand
   | NextRoundCommand
   | PauseCommand
+  | AddRankingsCommand
   | ResetCommand
   | SampleCommand
   | RankCommand

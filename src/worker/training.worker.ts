@@ -53,6 +53,9 @@ async function handle(command: WorkerCommand): Promise<void> {
     case 'pause':
       engine.pipeline.pause();
       return;
+    case 'addRankings':
+      engine.pipeline.addHumanRankings(command.rankings);
+      return;
     case 'reset': {
       await engine.pipeline.reset(command);
       post({ type: 'resetDone', requestId: command.requestId, stage: command.stage });

@@ -219,6 +219,9 @@ describe('PipelineController', () => {
     expect(saved[0]).toMatchObject({ source: 'human', round: 0, model: 'sft', order: [[2], [0], [3], [1]] });
     flushSync();
     expect(pipeline.counts).toEqual({ humanRankings: 1, humanComparisons: 6, simulatedRankings: 0, simulatedComparisons: 0 });
+    // A run in progress takes it at once, not only at the next start.
+    const sent = worker.commands.filter((c) => c.type === 'addRankings');
+    expect(sent.map((c) => (c.type === 'addRankings' ? c.rankings.map((r) => r.id) : []))).toEqual([[saved[0].id]]);
   });
 
   it('refuses a malformed import naming the line, and imports nothing', async () => {
@@ -239,10 +242,13 @@ describe('PipelineController', () => {
   });
 
   it('imports a good file and exports it back the same', async () => {
-    const { pipeline, store } = setupPipeline();
+    const { pipeline, store, worker } = setupPipeline();
     const text = [ranking('x1', 2, 'human'), ranking('x2', 3, 'simulated')].map((r) => JSON.stringify(r)).join('\n');
     await pipeline.importRankings(new File([text], 'ok.jsonl'));
     expect(store.rankings.size).toBe(2);
+    // The person's imported ranking goes to a run in progress; the simulated one does not.
+    const sent = worker.commands.flatMap((c) => (c.type === 'addRankings' ? c.rankings.map((r) => r.id) : []));
+    expect(sent).toEqual(['x1']);
     const out = pipeline.exportRankings('rankings');
     expect(out.text.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['x1', 'x2']);
     expect(pipeline.exportRankings('pairwise').text.trim().split('\n')).toHaveLength(1 + 3);

@@ -113,6 +113,21 @@ describe('the worker adapter', () => {
     expect(without.bestOfN).toBeUndefined();
   });
 
+  it('a ranking a person makes while SFT trains counts in round 0: the simulated labeler ranks one prompt fewer', async () => {
+    const p = adapter();
+    await p.train(train('all'));
+    while (!events.some((e) => e.type === 'stageState' && e.stage === 'sft' && e.state === 'training' && e.step >= 1)) await new Promise((r) => setTimeout(r, 2));
+    const mine = { id: 'person-1', prompt: 'what is 2 plus 3?', responses: ['5.', '6.'], order: [[0], [1]], source: 'human' as const, round: 0, model: 'sft', createdAt: '2026-12-08T00:00:00Z' };
+    p.addHumanRankings([mine, { ...mine, id: 'simulated-1', source: 'simulated' as const }]);
+    while (!events.some((e) => e.type === 'rewardModel')) await new Promise((r) => setTimeout(r, 5));
+    p.pause();
+    await settle(p);
+    const simulated = events.flatMap((e) => (e.type === 'simulatedRankings' ? e.rankings : []));
+    expect(simulated.length).toBe(SETTINGS.rankingsPerRound - 1);
+    expect(simulated.every((r) => r.round === 0 && r.source === 'simulated')).toBe(true);
+    expect(simulated.some((r) => r.id === 'simulated-1')).toBe(false);
+  });
+
   it('pretraining a new base ends the run: no later card stays done on the old base', async () => {
     const p = adapter();
     await p.train(train('sft'));
