@@ -8,6 +8,9 @@ import { DEFAULT_PRESET, type Preset } from './presets';
 import { createMemoryStore, type PlaygroundStore } from './persistence';
 import { GENERATION_LIMITS, clampGeneration } from '../worker/protocol';
 
+/** Asked before a loaded checkpoint ends a run in progress. */
+export const REPLACE_RUN_BY_UPLOAD = 'A loaded checkpoint becomes the base model and ends the run on the current one. Your rankings are kept. Go on?';
+
 export type SessionStatus = 'starting' | 'ready' | 'failed';
 
 export interface Generation {
@@ -153,10 +156,14 @@ export class PlaygroundSession {
     }
   }
 
-  /** Reads the file and asks the worker to load it; a refusal leaves the model as it was. */
-  async uploadCheckpoint(file: File): Promise<void> {
+  /**
+   * Reads the file and asks the worker to load it; a refusal leaves the model as it was. With a
+   * run in progress, `confirm` is asked first (the run ends on the new base).
+   */
+  async uploadCheckpoint(file: File, confirm: (question: string) => boolean = () => true): Promise<void> {
     const client = this.client;
     if (!client || !this.ready || this.checkpointBusy) return;
+    if (this.pipeline.position && !confirm(REPLACE_RUN_BY_UPLOAD)) return;
     this.checkpointBusy = true;
     this.error = null;
     this.notice = null;

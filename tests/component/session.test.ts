@@ -2,7 +2,7 @@
 // protocol: requests resolve by requestId, refusals surface as an alert and change nothing.
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
-import { PlaygroundSession } from '../../src/app/session.svelte';
+import { PlaygroundSession, REPLACE_RUN_BY_UPLOAD } from '../../src/app/session.svelte';
 import { WorkerClient, type WorkerLike } from '../../src/app/worker-client';
 import type { ModelSummary, WorkerCommand, WorkerEvent } from '../../src/worker/protocol';
 
@@ -123,6 +123,22 @@ describe('PlaygroundSession with a fake worker', () => {
     expect(session.pipeline.metrics.sft).toEqual([]);
     expect(session.pipeline.ppoSamples).toBeNull();
     expect(session.checkpointMessage).toEqual({ kind: 'notice', text: 'Loaded good.ckpt (saved from the sft stage) as the base model: the run starts again from it.' });
+  });
+
+  it('asks before a loaded checkpoint ends a run in progress, and loads nothing on "no"', async () => {
+    const { worker, session } = startSession();
+    await tick();
+    const questions: string[] = [];
+    const loads = () => worker.commands.filter((c) => c.type === 'loadCheckpoint').length;
+    // No run yet: nothing to ask.
+    await session.uploadCheckpoint(new File([new Uint8Array([1])], 'a.ckpt'), (q) => (questions.push(q), false));
+    expect([questions.length, loads()]).toEqual([0, 1]);
+    session.pipeline.onEvent({ type: 'program', position: { phase: 'sft', round: 0, step: 3, total: 10, rounds: 1 }, rankingRound: 0, summary: null, locked: {}, ptxPolicy: false });
+    await session.uploadCheckpoint(new File([new Uint8Array([1])], 'b.ckpt'), (q) => (questions.push(q), false));
+    expect(questions).toEqual([REPLACE_RUN_BY_UPLOAD]);
+    expect(loads()).toBe(1);
+    await session.uploadCheckpoint(new File([new Uint8Array([1])], 'c.ckpt'), () => true);
+    expect(loads()).toBe(2);
   });
 
   it('exports checkpoint bytes', async () => {
