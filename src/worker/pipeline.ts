@@ -552,6 +552,10 @@ export class Pipeline {
     return this.lock.run(async () => {
       const { model, name } = this.current();
       const s = cmd.settings;
+      const room = model.config.contextLength - encodePrompt(cmd.prompt).length;
+      if (s.responseLength > room) {
+        throw new PipelineError(`The response length must be at most ${room} tokens for this prompt (the model reads ${model.config.contextLength}); it is ${s.responseLength}.`);
+      }
       const [responses] = await sampleK(model, [cmd.prompt], { k: s.k, temperature: s.samplingTemperature, maxNewTokens: s.responseLength, seed: cmd.seed >>> 0, promptsPerBatch: 1 });
       return { type: 'rankSamples', requestId: cmd.requestId, responses, model: name };
     });

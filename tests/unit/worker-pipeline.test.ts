@@ -128,6 +128,13 @@ describe('the worker adapter', () => {
     expect(simulated.some((r) => r.id === 'simulated-1')).toBe(false);
   });
 
+  it('answers to rank with a response length the model cannot read are refused in words, not with an internal error', async () => {
+    const p = adapter();
+    const rank = (responseLength: number) => p.rank({ type: 'rank', requestId: 'r', prompt: 'what is 2 plus 3?', settings: { ...SETTINGS, responseLength, k: 2 }, seed: 1 });
+    await expect(rank(200)).rejects.toThrow(/^The response length must be at most \d+ tokens for this prompt \(the model reads 96\); it is 200\.$/);
+    await expect(rank(4)).resolves.toMatchObject({ type: 'rankSamples', responses: [expect.any(String), expect.any(String)] });
+  });
+
   it('pretraining a new base ends the run: no later card stays done on the old base', async () => {
     const p = adapter();
     await p.train(train('sft'));
