@@ -14,8 +14,10 @@ export const REPLACE_RUN_BY_UPLOAD = 'A loaded checkpoint becomes the base model
 export type SessionStatus = 'starting' | 'ready' | 'failed';
 
 export interface Generation {
-  /** Which model answered. */
+  /** The model asked for. */
   model: AnsweringModel;
+  /** The model that answered: the one asked for, or before it exists the one it starts from. */
+  answeredBy: AnsweringModel;
   prompt: string;
   text: string;
   endedWithEos: boolean;
@@ -140,6 +142,7 @@ export class PlaygroundSession {
       const result = await client.generate({ prompt, temperature, maxNewTokens, seed, model });
       this.lastGeneration = {
         model,
+        answeredBy: result.answeredBy,
         prompt,
         text: result.text,
         endedWithEos: result.endedWithEos,

@@ -176,7 +176,8 @@ export class Engine {
   }
 
   private async generateLocked(command: GenerateCommand): Promise<GeneratedEvent> {
-    const model = this.pipeline.modelFor(command.model ?? 'base');
+    const answeredBy = this.pipeline.answeringAs(command.model ?? 'base');
+    const model = this.pipeline.modelFor(answeredBy);
     const { temperature, maxNewTokens } = clampGeneration(command.temperature, command.maxNewTokens);
     const promptIds = encodePrompt(command.prompt);
     const context = model.config.contextLength;
@@ -207,6 +208,7 @@ export class Engine {
       endedWithEos: result.endedWithEos[0] ?? false,
       unknownChars: unknownChars(command.prompt),
       ms: performance.now() - started,
+      answeredBy,
     };
   }
 

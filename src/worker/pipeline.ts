@@ -30,6 +30,7 @@ import { deleteCheckpoint, loadCheckpoint, loadProgramState, saveCheckpoint, sav
 import type { Ranking } from '../lib/io/rankings';
 import { Lock, Throttle } from './lock';
 import {
+  MODEL_LABELS,
   PTX_PREFIX,
   type AnsweringModel,
   type AutoRankCommand,
@@ -139,9 +140,15 @@ export class Pipeline {
     return this.session ? this.session.modelFor(name) : this.hooks.getBase();
   }
 
-  /** The model saved as `name` (the reward model only once it exists). */
+  /** Which model answers as `name` (see RlhfSession.answering); the base before a run exists. */
+  answeringAs(name: AnsweringModel): AnsweringModel {
+    return this.session ? (this.session.answering(name) as AnsweringModel) : 'base';
+  }
+
+  /** The model saved as `name`, only once it is a model of its own (not the one it starts from). */
   checkpointModel(name: ModelName): GPT {
-    if (name === 'rm' && !this.session?.rewardModel) throw new PipelineError('There is no reward model yet: train it first.');
+    const exists = name === 'base' || (name === 'rm' ? this.session?.rewardModel : this.session?.answering(name) === name);
+    if (!exists) throw new PipelineError(`There is no ${MODEL_LABELS[name]} yet: train it first.`);
     return this.modelFor(name);
   }
 

@@ -101,6 +101,8 @@ export interface ExportCheckpointCommand {
  */
 export const MODEL_NAMES = ['base', 'sft', 'rm', 'policy', 'policy-ptx'] as const satisfies readonly SessionModelName[];
 export type ModelName = (typeof MODEL_NAMES)[number];
+/** Each model's name in a sentence ("there is no PPO policy yet"). */
+export const MODEL_LABELS: Readonly<Record<ModelName, string>> = { base: 'base model', sft: 'SFT model', rm: 'reward model', policy: 'PPO policy', 'policy-ptx': 'PPO-ptx policy' };
 /** The models that write answers (the reward model only scores them). */
 export const ANSWERING_MODELS = ['base', 'sft', 'policy', 'policy-ptx'] as const satisfies readonly ModelName[];
 export type AnsweringModel = (typeof ANSWERING_MODELS)[number];
@@ -248,6 +250,8 @@ export interface GeneratedEvent {
   /** Characters of the prompt the vocabulary cannot represent (sent to the model as <unk>). */
   unknownChars: string[];
   ms: number;
+  /** The model that answered: the one asked for, or before it exists the one it starts from (the policy as SFT). */
+  answeredBy: AnsweringModel;
 }
 
 /**

@@ -48,7 +48,7 @@ function standardAnswers(command: WorkerCommand, emit: (e: WorkerEvent) => void)
       });
       return;
     case 'generate':
-      emit({ type: 'generated', requestId: command.requestId, text: `echo ${command.prompt}`, tokens: [5, 6], endedWithEos: true, unknownChars: [], ms: 3 });
+      emit({ type: 'generated', requestId: command.requestId, text: `echo ${command.prompt}`, tokens: [5, 6], endedWithEos: true, unknownChars: [], ms: 3, answeredBy: command.model ?? 'base' });
       return;
     case 'loadCheckpoint':
       emit({ type: 'error', requestId: command.requestId, message: 'Checkpoint refused: not an RLHF Playground checkpoint.', fatal: false });

@@ -88,12 +88,21 @@ describe('GenerationOutput', () => {
     expect(document.querySelector('b')).toBeNull();
     expect(screen.queryByTestId('generated-text')).toBeNull();
     await rerender({
-      generation: { model: 'base', prompt: 'what is 2 plus 3?', text: '5.', endedWithEos: true, unknownChars: [], ms: 40, temperature: 0.8, seed: 1 },
+      generation: { model: 'base', answeredBy: 'base', prompt: 'what is 2 plus 3?', text: '5.', endedWithEos: true, unknownChars: [], ms: 40, temperature: 0.8, seed: 1 },
       busy: false,
       partial: null,
     });
     expect(screen.queryByTestId('partial-text')).toBeNull();
     expect(screen.getByTestId('generated-text').textContent).toBe('5.');
+    expect(screen.getByTestId('answered-by').textContent?.trim()).toBe('Answered by the base model.');
+  });
+
+  it('says when another model answered than the one asked for (no PPO policy before PPO)', () => {
+    const generation = { model: 'policy', answeredBy: 'sft', prompt: 'greet me', text: 'hello!', endedWithEos: true, unknownChars: [], ms: 40, temperature: 0.8, seed: 1 } as const;
+    render(GenerationOutput, { props: { generation: { ...generation, unknownChars: [] }, busy: false } });
+    expect(screen.getByTestId('answered-by').textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'Answered by the SFT model (there is no PPO policy yet: it starts as the SFT model).',
+    );
   });
 });
 

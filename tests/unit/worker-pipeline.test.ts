@@ -53,6 +53,13 @@ describe('the worker adapter', () => {
     await settle(p);
     expect(lastCard('sft')).toMatchObject({ state: 'done', step: 6, target: 6 });
     expect(lastCard('reward')).toMatchObject({ state: 'not-started' });
+    // Before PPO the policy is SFT: it answers as SFT, and is not saved as a policy it is not.
+    expect(p.answeringAs('policy')).toBe('sft');
+    expect(p.answeringAs('base')).toBe('base');
+    expect(p.modelFor('policy')).toBe(p.modelFor('sft'));
+    expect(() => p.checkpointModel('policy')).toThrow('There is no PPO policy yet: train it first.');
+    expect(() => p.checkpointModel('rm')).toThrow('There is no reward model yet: train it first.');
+    expect(p.checkpointModel('sft')).toBe(p.modelFor('sft'));
     const program = events.filter((e) => e.type === 'program').at(-1);
     expect(program?.type === 'program' ? program.position : null).toMatchObject({ phase: 'rankings', round: 0 });
     const sftPoints = events.flatMap((e) => (e.type === 'metrics' && e.stage === 'sft' ? e.points : []));

@@ -373,11 +373,30 @@ export class RlhfSession {
 
   /** The model answering as `name`; a stage not trained yet falls back to the one before it. */
   modelFor(name: SessionModelName): GPT {
-    if (name === 'rm') return this.rm ?? this.sft ?? this.base;
-    if (name === 'policy') return this.ppoRun?.policy ?? this.sft ?? this.base;
-    if (name === 'policy-ptx') return this.ptxRun?.policy ?? this.sft ?? this.base;
-    if (name === 'sft') return this.sft ?? this.base;
-    return this.base;
+    switch (this.answering(name)) {
+      case 'rm':
+        return this.rm!;
+      case 'policy':
+        return this.ppoRun!.policy;
+      case 'policy-ptx':
+        return this.ptxRun!.policy;
+      case 'sft':
+        return this.sft!;
+      default:
+        return this.base;
+    }
+  }
+
+  /**
+   * Which model stands in for `name`: itself once it exists, else the one it starts from (SFT,
+   * else the base). A policy exists from its first PPO iteration (until then it is SFT's copy).
+   */
+  answering(name: SessionModelName): SessionModelName {
+    if (name === 'rm' && this.rm) return 'rm';
+    if (name === 'policy' && this.ppoRun && this.ppoRun.iterations > 0) return 'policy';
+    if (name === 'policy-ptx' && this.ptxRun && this.ptxRun.iterations > 0) return 'policy-ptx';
+    if (name !== 'base' && this.sft) return 'sft';
+    return 'base';
   }
 
   /** True once a PPO-ptx policy exists (it answers as 'policy-ptx'). */
