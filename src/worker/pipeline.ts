@@ -300,7 +300,7 @@ export class Pipeline {
     } catch (err) {
       message =
         err instanceof TrainingError
-          ? `Training paused: ${err.message}.`
+          ? `Training paused: ${err.message}. The weights are as before that step; a stage's learning rate is fixed once it begins, so to lower it, reset the run.`
           : err instanceof SettingsError
             ? this.hooks.errorMessage(err)
             : `Training paused: ${this.hooks.errorMessage(err)}`;

@@ -26,7 +26,7 @@ export function assertFinite(stage: string, step: number, values: Record<string,
     throw new TrainingError(
       stage,
       step,
-      `non-finite ${list}; the update was not applied (try a lower learning rate or gradient clipping)`,
+      `non-finite ${list}; the update was not applied (a lower learning rate usually helps)`,
       values,
     );
   }
