@@ -189,6 +189,19 @@ describe('PipelineView', () => {
     expect(screen.queryByTestId('problem-beta')).toBeNull();
     expect((sft.querySelector('button') as HTMLButtonElement).disabled).toBe(false);
   });
+
+  it('reset to defaults clears a refused field too, even where the value itself did not change', async () => {
+    const pipeline = view();
+    const beta = screen.getByLabelText('KL coefficient β') as HTMLInputElement;
+    await fireEvent.input(beta, { target: { value: '-1' } });
+    expect(screen.getByTestId('problem-beta')).toBeTruthy();
+    expect(pipeline.settings.beta).toBe(0.2);
+    pipeline.resetSettings();
+    flushSync();
+    expect(beta.value).toBe('0.2');
+    expect(screen.queryByTestId('problem-beta')).toBeNull();
+    expect(beta.getAttribute('aria-invalid')).not.toBe('true');
+  });
 });
 
 describe('ProjectorToggle', () => {
