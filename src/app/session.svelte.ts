@@ -237,6 +237,12 @@ export class PlaygroundSession {
         if (event.notice) this.notice = event.notice;
         void this.pipeline.onReady();
         return;
+      case 'baseChanged':
+        this.model = event.config;
+        this.trained = event.trained;
+        this.origin = event.origin;
+        this.lastGeneration = null;
+        return;
       case 'progress':
         if (this.status === 'starting') this.phase = event.phase;
         return;

@@ -7,6 +7,7 @@ import { CheckpointError, applyCheckpoint, configDifference, parseCheckpoint, se
 import type { ParsedCheckpoint } from '../lib/io/checkpoint';
 import { DEFAULT_CONFIG, GPT, flopsPerToken, generate, paramCount, validateConfig } from '../lib/model';
 import type { GPTConfig } from '../lib/model';
+import { loadCheckpoint, saveCheckpoint } from '../lib/io/store-idb';
 import { PAD, VOCAB_SIZE, decode, unknownChars } from '../lib/tokenizer';
 import { encodePrompt } from '../lib/world/format';
 import { measureSamplingSpeed } from '../lib/eval/speed';
@@ -86,9 +87,15 @@ export class Engine {
     this.pipeline = new Pipeline({
       post: (event) => hooks.post(event),
       getBase: () => this.requireModel(),
-      setBase: (model) => {
+      setBase: (model, source) => {
         this.model = model;
-        this.stage = 'pretrain';
+        // The shipped one's origin and stage were set as it loaded (reloadShippedBase).
+        if (source === 'pretrain') {
+          this.stage = 'pretrain';
+          this.origin = { kind: 'pretrained' };
+        }
+        const summary = summarize(model.config);
+        hooks.post({ type: 'baseChanged', config: summary, params: summary.params, trained: isTrainedStage(this.stage), origin: this.origin });
       },
       reloadShippedBase: () => this.reloadShippedBase(),
       lost: () => this.lost,
@@ -149,6 +156,7 @@ export class Engine {
       this.origin = { kind: 'fresh', seed };
       this.stage = 'init';
     }
+    notice = (await this.restoreKeptBase()) ?? notice;
     const summary = summarize(this.model.config);
     return {
       type: 'ready',
@@ -161,6 +169,30 @@ export class Engine {
       origin: this.origin,
       notice,
     };
+  }
+
+  /**
+   * The base pretrained here or uploaded on an earlier visit, in place of the shipped one: a saved
+   * run was trained from it, and resuming it on another base would mix two models. Returns a
+   * notice when the kept one cannot be read (the shipped one is used then).
+   */
+  private async restoreKeptBase(): Promise<string | undefined> {
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await loadCheckpoint('base');
+    } catch {
+      return undefined; // no storage in this browser: nothing was kept
+    }
+    if (!bytes) return undefined;
+    try {
+      const parsed = parseCheckpoint(bytes);
+      this.model = await this.modelFromCheckpoint(parsed, this.model);
+      this.stage = stageOf(parsed);
+      this.origin = { kind: 'kept', stage: this.stage };
+      return undefined;
+    } catch (err) {
+      return `The base model kept in this browser could not be read (${errorMessage(err)}); the ${this.origin.kind === 'shipped' ? 'shipped' : 'fresh'} one is used.`;
+    }
   }
 
   /** Times a few sampled answers on the base model (see measureSamplingSpeed). */
@@ -226,6 +258,10 @@ export class Engine {
     const parsed = parseCheckpoint(command.bytes);
     this.model = await this.modelFromCheckpoint(parsed, this.model);
     this.pipeline.onBaseReplaced();
+    // Kept, so that a reload (and a resumed run) goes on from it, as after pretraining here.
+    await saveCheckpoint('base', command.bytes).catch((err: unknown) =>
+      this.hooks.warn(`The loaded model could not be kept in this browser (${errorMessage(err)}); after a reload the page starts from the shipped one.`),
+    );
     this.stage = stageOf(parsed);
     this.origin = { kind: 'uploaded', fileName: command.fileName, stage: this.stage };
     const summary = summarize(this.model.config);

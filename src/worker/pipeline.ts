@@ -60,7 +60,8 @@ export interface PipelineHooks {
   post(event: WorkerEvent): void;
   /** The base model (the shipped checkpoint, an upload, or a fresh init). */
   getBase(): GPT;
-  setBase(model: GPT): void;
+  /** Replaces the base: a fresh model to pretrain, or the shipped one back (reloadShippedBase's). */
+  setBase(model: GPT, source: 'pretrain' | 'shipped'): void;
   /** The shipped base model again (Reset on the base card), or null when none ships. */
   reloadShippedBase(): Promise<GPT | null>;
   /** True once the GPU device is gone. */
@@ -368,7 +369,7 @@ export class Pipeline {
           // A fresh model of the base's shape replaces the base; the run on the old base ends.
           this.endRun();
           const old = this.hooks.getBase();
-          this.hooks.setBase(GPT.create(old.config as GPTConfig, cmd.seed >>> 0));
+          this.hooks.setBase(GPT.create(old.config as GPTConfig, cmd.seed >>> 0), 'pretrain');
           old.dispose();
         }
         const step = this.pretrain?.step ?? 0;
@@ -443,7 +444,7 @@ export class Pipeline {
         if (shipped) {
           this.endRun();
           const old = this.hooks.getBase();
-          this.hooks.setBase(shipped);
+          this.hooks.setBase(shipped, 'shipped');
           old.dispose();
         }
         return;

@@ -45,7 +45,11 @@ export interface ModelSummary {
 export type ModelOrigin =
   | { kind: 'fresh'; seed: number }
   | { kind: 'shipped'; url: string; stage?: string }
-  | { kind: 'uploaded'; fileName?: string; stage?: string };
+  | { kind: 'uploaded'; fileName?: string; stage?: string }
+  /** Pretrained from scratch in this page. */
+  | { kind: 'pretrained' }
+  /** A base pretrained here or uploaded on an earlier visit, kept in this browser (IndexedDB). */
+  | { kind: 'kept'; stage?: string };
 
 /** The pipeline stages, in order ('base' trains only when pretraining from scratch). */
 export const STAGES = ['base', 'sft', 'reward', 'ppo'] as const;
@@ -282,6 +286,15 @@ export interface CheckpointLoadedEvent {
   origin: ModelOrigin;
 }
 
+/** The base model changed without a request for it (pretraining began, or Reset brought the shipped one back). */
+export interface BaseChangedEvent {
+  type: 'baseChanged';
+  config: ModelSummary;
+  params: number;
+  trained: boolean;
+  origin: ModelOrigin;
+}
+
 /** How fast this device samples, measured once after start-up (the whole run's time estimate). */
 export interface SpeedEvent {
   type: 'speed';
@@ -438,6 +451,7 @@ export type WorkerEvent =
   | GeneratedEvent
   | CheckpointEvent
   | CheckpointLoadedEvent
+  | BaseChangedEvent
   | ProgressEvent
   | GeneratingEvent
   | SpeedEvent

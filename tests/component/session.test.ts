@@ -125,6 +125,16 @@ describe('PlaygroundSession with a fake worker', () => {
     expect(session.checkpointMessage).toEqual({ kind: 'notice', text: 'Loaded good.ckpt (saved from the sft stage) as the base model: the run starts again from it.' });
   });
 
+  it('follows the base model when the worker replaces it (Reset brings the shipped one back)', async () => {
+    const { worker, session } = startSession();
+    await tick();
+    const small = { ...SUMMARY, width: 32 };
+    worker.emit({ type: 'baseChanged', config: small, params: small.params, trained: true, origin: { kind: 'shipped', url: '/models/base/base.ckpt', stage: 'pretrain' } });
+    expect(session.model).toEqual(small);
+    expect(session.trained).toBe(true);
+    expect(session.origin).toEqual({ kind: 'shipped', url: '/models/base/base.ckpt', stage: 'pretrain' });
+  });
+
   it('asks before a loaded checkpoint ends a run in progress, and loads nothing on "no"', async () => {
     const { worker, session } = startSession();
     await tick();

@@ -144,11 +144,21 @@ describe('ModelPanel', () => {
 });
 
 describe('PipelineView', () => {
-  function view() {
+  function view(customBase = false) {
     const pipeline = offlineController();
-    render(PipelineView, { props: { pipeline, ready: true, baseTrained: true } });
+    render(PipelineView, { props: { pipeline, ready: true, baseTrained: true, customBase } });
     return pipeline;
   }
+
+  it('offers Reset on the base card only when there is a base of your own to undo', () => {
+    view();
+    const reset = () => screen.getByRole('button', { name: /^Reset Base/ }) as HTMLButtonElement;
+    expect(reset().disabled).toBe(true);
+    cleanup();
+    view(true);
+    expect(reset().disabled).toBe(false);
+    expect(screen.getByTestId('base-origin').textContent).toMatch(/your own base model .* kept in this browser/);
+  });
 
   it('lists the four stages in order, not started, with the reasons a stage cannot start yet', () => {
     view();

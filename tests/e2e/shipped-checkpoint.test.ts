@@ -64,6 +64,13 @@ describe('shipped base checkpoint', () => {
     const config = await page.getByTestId('model-config').innerText();
     expect(config).toMatch(/64 tokens/);
     expect(config).toMatch(/Width\s+32/);
+    // A reload keeps it (a saved run goes on from the base it was trained on), and Reset on the
+    // base card is there to bring the shipped one back.
+    await page.reload();
+    await openAdvanced(page);
+    await page.getByTestId('model-origin').getByText(/kept in this browser/).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('model-config').innerText()).toMatch(/Width\s+32/);
+    expect(await page.getByRole('button', { name: /^Reset Base/ }).isEnabled()).toBe(true);
     expect(problems).toEqual([]);
     await page.close();
   });
