@@ -82,7 +82,9 @@ describe('StageCard', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
     expect(handlers.onpause).toHaveBeenCalledTimes(1);
     const pausing = screen.getByRole('button', { name: 'Pausing…' }) as HTMLButtonElement;
-    expect(pausing.disabled).toBe(true);
+    expect(pausing.getAttribute('aria-disabled')).toBe('true');
+    await fireEvent.click(pausing);
+    expect(handlers.onpause).toHaveBeenCalledTimes(1);
     expect(screen.getByTestId('ppo-state').textContent).toBe('pausing…');
     expect(screen.getByText('Pausing after the step in progress…')).toBeTruthy();
     // Another step's progress arrives: still pausing. Then the worker reports the pause.
@@ -94,6 +96,24 @@ describe('StageCard', () => {
     // Training again later: Pause is offered afresh.
     await rerender({ ...props, status: { state: 'training', step: 4, target: 20 } });
     expect(screen.getByRole('button', { name: 'Pause' })).toBeTruthy();
+  });
+
+  it('Start turns into Pause and back on the same button, so keyboard focus stays on it', async () => {
+    const handlers = { onstart: vi.fn(), onpause: vi.fn(), onstep: vi.fn(), onreset: vi.fn() };
+    const props = { id: 'sft', number: 2, title: 'SFT', summary: 'Two sentences.', status: { state: 'paused' as const, step: 3, target: 10 }, ...handlers };
+    const { rerender } = render(StageCard, { props });
+    const start = screen.getByRole('button', { name: 'Start' });
+    start.focus();
+    await fireEvent.click(start);
+    await rerender({ ...props, status: { state: 'training', step: 4, target: 10 } });
+    const pause = screen.getByRole('button', { name: 'Pause' });
+    expect(pause).toBe(start);
+    expect(document.activeElement).toBe(pause);
+    await fireEvent.click(pause);
+    await rerender({ ...props, status: { state: 'paused', step: 5, target: 10 } });
+    expect(screen.getByRole('button', { name: 'Start' })).toBe(start);
+    expect(document.activeElement).toBe(start);
+    expect([handlers.onstart.mock.calls.length, handlers.onpause.mock.calls.length]).toEqual([1, 1]);
   });
 
   it('says why it cannot start, linked to the disabled button', () => {

@@ -177,6 +177,23 @@ describe('RankingControl', () => {
     expect(shownLetters()).toEqual(['A', 'B', 'C']);
   });
 
+  it('new answers take the focus that fell to the page (after a submit), never focus held elsewhere', async () => {
+    const { rerender } = setup();
+    (document.activeElement as HTMLElement | null)?.blur();
+    await rerender({ responses: ['x', 'y', 'z'] });
+    await tick();
+    await tick();
+    expect(document.activeElement?.getAttribute('aria-label')).toMatch(/^Response A,/);
+    const elsewhere = document.createElement('button');
+    document.body.append(elsewhere);
+    elsewhere.focus();
+    await rerender({ responses: ['p', 'q'] });
+    await tick();
+    await tick();
+    expect(document.activeElement).toBe(elsewhere);
+    elsewhere.remove();
+  });
+
   it('ties identical answers from the start, says so, and keeps them tied', async () => {
     const { onsubmit } = setup({ responses: ['5', 'six', '5', '2 + 3 = 5'] });
     expect(screen.getByTestId('identical-note').textContent).toBe('2 answers are identical and are tied: A = C.');
