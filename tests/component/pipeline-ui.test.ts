@@ -141,7 +141,7 @@ describe('RankingCounter', () => {
     const el = screen.getByTestId('ranking-counter');
     expect(el.textContent).toMatch(/3 human rankings\s*\(44 comparisons\)/);
     expect(el.textContent).toMatch(/2 simulated\s*\(11 comparisons\)/);
-    expect(el.textContent).toMatch(/Total: 55 comparisons/);
+    expect(el.textContent).toMatch(/Total in this browser: 55 comparisons/);
     expect(el.dataset.comparisons).toBe('55');
   });
 
