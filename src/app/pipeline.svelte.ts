@@ -109,12 +109,17 @@ function freshStages(): Record<StageName, StageStatus> {
 }
 
 /** The pretraining card's settings against their rules (the same words as the settings tree's). */
-export function pretrainProblems(p: PretrainSettings): string[] {
-  const out: string[] = [];
-  if (!Number.isInteger(p.steps) || p.steps < 1) out.push(`pretraining steps must be a positive integer (got ${String(p.steps)})`);
-  if (!Number.isInteger(p.batchSize) || p.batchSize < 1) out.push(`pretraining batch size must be a positive integer (got ${String(p.batchSize)})`);
-  if (!(typeof p.learningRate === 'number' && p.learningRate > 0 && p.learningRate < 1)) out.push(`pretraining learning rate must be a number > 0 and < 1 (got ${String(p.learningRate)})`);
+/** What is wrong with each pretraining field (absent: nothing), for the field and for Start. */
+export function pretrainFieldProblems(p: PretrainSettings): Partial<Record<keyof PretrainSettings, string>> {
+  const out: Partial<Record<keyof PretrainSettings, string>> = {};
+  if (!Number.isInteger(p.steps) || p.steps < 1) out.steps = `pretraining steps must be a positive integer (got ${String(p.steps)})`;
+  if (!(typeof p.learningRate === 'number' && p.learningRate > 0 && p.learningRate < 1)) out.learningRate = `pretraining learning rate must be a number > 0 and < 1 (got ${String(p.learningRate)})`;
+  if (!Number.isInteger(p.batchSize) || p.batchSize < 1) out.batchSize = `pretraining batch size must be a positive integer (got ${String(p.batchSize)})`;
   return out;
+}
+
+export function pretrainProblems(p: PretrainSettings): string[] {
+  return Object.values(pretrainFieldProblems(p));
 }
 
 const PHASE_WORDS: Record<string, string> = { base: 'evaluating the base model', sft: 'SFT', rankings: 'collecting rankings', reward: 'the reward model', ppo: 'PPO', ptx: 'PPO-ptx (PPO with the pretraining loss, for comparison)', summary: 'the final evaluation', done: 'finished' };

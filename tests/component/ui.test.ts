@@ -150,6 +150,22 @@ describe('PipelineView', () => {
     return pipeline;
   }
 
+  it('refuses an impossible pretraining value at its field, and the base card says why it cannot start', async () => {
+    view();
+    const steps = screen.getByLabelText('Steps') as HTMLInputElement;
+    await fireEvent.input(steps, { target: { value: '0' } });
+    flushSync();
+    expect(screen.getByTestId('problem-base-steps').textContent).toBe('Refused: pretraining steps must be a positive integer (got 0).');
+    expect(steps.getAttribute('aria-invalid')).toBe('true');
+    const start = screen.getByRole('button', { name: 'Pretrain from scratch' }) as HTMLButtonElement;
+    expect(start.disabled).toBe(true);
+    expect(document.getElementById('base-blocked')?.textContent).toMatch(/^Fix the settings first: pretraining steps must be a positive integer/);
+    await fireEvent.input(steps, { target: { value: '200' } });
+    flushSync();
+    expect(screen.queryByTestId('problem-base-steps')).toBeNull();
+    expect(start.disabled).toBe(false);
+  });
+
   it('offers Reset on the base card only when there is a base of your own to undo', () => {
     view();
     const reset = () => screen.getByRole('button', { name: /^Reset Base/ }) as HTMLButtonElement;
