@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GPTConfig, GPT, crossEntropyLoss, generate, generateRecompute, installWasmFastSlice } from '../../src/lib/model';
+import { hostPick } from '../../src/lib/model/sample';
 import { createRng } from '../../src/lib/random';
 import { VOCAB_SIZE } from '../../src/lib/tokenizer';
 import { initNodeBackend } from '../../src/lib/backend-node';
@@ -119,6 +120,21 @@ describe('wasm backend', () => {
     await tf.setBackend('wasm');
     expect(cached.responses).toEqual(recomputed.responses);
     expect(cached.responses).toEqual(onCpu.responses);
+    model.dispose();
+  });
+
+  it('samples on the host the very tokens the tensor path samples (the float32 arithmetic of wasm\'s kernels)', async () => {
+    const model = GPT.create(CONFIG, 23);
+    const rng = createRng(24);
+    for (const [name, v] of model.weights) if (!name.endsWith('.g')) v.assign(tf.tensor(Float32Array.from({ length: v.size }, () => 0.2 * rng.normal()), v.shape));
+    const prompts = [[1, 7, 8, 9], [1, 30, 31], [1, 5], [1, 44, 45, 46]];
+    for (const [seed, temperature] of [[1, 0.7], [2, 1], [3, 0.3]] as const) {
+      const options = { maxNewTokens: 10, temperature, seed, stopAtEos: false };
+      hostPick.enabled = false;
+      const onDevice = await generate(model, prompts, options);
+      hostPick.enabled = true;
+      expect(await generate(model, prompts, options)).toEqual(onDevice);
+    }
     model.dispose();
   });
 });

@@ -14,6 +14,7 @@ import {
   validateConfig,
   weightShapes,
 } from '../../src/lib/model';
+import { hostPick } from '../../src/lib/model/sample';
 import { createRng } from '../../src/lib/random';
 import { BOS, EOS, PAD, VOCAB_SIZE, encode } from '../../src/lib/tokenizer';
 
@@ -379,6 +380,36 @@ describe('sampling', () => {
       }
     }
     model.dispose();
+  });
+
+  it('picks on the host the very tokens the tensor path picks (same draws, same float32 sums, first argmax)', async () => {
+    // Flat logits make many answers close, so the pruning bound is tested where it is tightest;
+    // a loud EOS row ends some rows early, so the done flags are tested too.
+    for (const [seed, scale, loudEos] of [[31, 1, false], [32, 0.05, false], [33, 1, true]] as const) {
+      const model = spicyModel(TINY, seed);
+      if (scale !== 1) for (const v of model.weights.values()) v.assign(tf.mul(v, scale));
+      if (loudEos) {
+        const wte = model.weights.get('wte')!;
+        const rows = tf.oneHot([EOS], VOCAB_SIZE).reshape([VOCAB_SIZE, 1]);
+        wte.assign(tf.add(wte, tf.mul(rows, tf.mul(tf.slice(wte, [EOS, 0], [1, TINY.dModel]), 8))));
+      }
+      const prompts = randomIds(createRng(seed + 1), 5, 4);
+      for (const options of [
+        { maxNewTokens: 12, temperature: 0.7, seed: 1 },
+        { maxNewTokens: 12, temperature: 1.7, seed: 2 },
+        { maxNewTokens: 12, temperature: 0.05, seed: 3, stopAtEos: false },
+      ]) {
+        // Every step's tokens, PAD once a row has ended: the rows' done flags, step by step.
+        const streams: number[][][] = [[], []];
+        hostPick.enabled = false;
+        const onDevice = await generate(model, prompts, { ...options, onToken: (_s, t) => void streams[0].push([...t]) });
+        hostPick.enabled = true;
+        const onHost = await generate(model, prompts, { ...options, onToken: (_s, t) => void streams[1].push([...t]) });
+        expect(onHost, JSON.stringify({ seed, scale, options })).toEqual(onDevice);
+        expect(streams[1]).toEqual(streams[0]);
+      }
+      model.dispose();
+    }
   });
 
   it('samples follow softmax(logits / T), and topK 1 is argmax', async () => {
