@@ -65,7 +65,7 @@ function prepare(model: GPT, prompts: number[][], options: SampleOptions): Prepa
  */
 function pick(logits: tf.Tensor2D, options: SampleOptions, rng: Rng, done: tf.Tensor1D): { token: tf.Tensor1D; done: tf.Tensor1D } {
   const [B, V] = logits.shape;
-  if (!onWebGpu() && options.temperature > 0 && options.topK === undefined && hostPick.enabled) return pickOnHost(logits, options, rng, done);
+  if (hostPick.enabled && onHostBackend() && options.temperature > 0 && options.topK === undefined) return pickOnHost(logits, options, rng, done);
   const noise = new Float32Array(B * V);
   if (options.temperature > 0) {
     for (let i = 0; i < noise.length; i++) noise[i] = -Math.log(-Math.log(Math.min(Math.max(rng.next(), 1e-12), 1 - 1e-7)));
@@ -102,6 +102,9 @@ const GUMBEL_MAX = -Math.log(-Math.log(U_MAX));
 
 /** Off for a test that compares the two paths. */
 export const hostPick = { enabled: true };
+
+/** Backends whose tensors live in host memory, where reading the logits each step costs nothing (not WebGL or WebGPU). */
+const onHostBackend = (): boolean => ['cpu', 'wasm'].includes(tf.getBackend());
 
 /**
  * `pick` on the host, for the cpu and wasm backends: the same draws and the same float32
