@@ -1,6 +1,7 @@
 // Batched sampling. `generate` uses a fixed-length KV cache (prefill once, then one token per
 // step); `generateRecompute` runs the full forward each step (the bench baseline and a test
-// oracle). Both keep tokens on the device and read back once per batch, and both draw the same
+// oracle). On a GPU both keep tokens on the device and read back once per batch; on cpu and wasm
+// the next token is picked on the host (pickOnHost), with the same tokens. Both draw the same
 // Gumbel noise from the seed, so with the same model they pick the same tokens.
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../random';
