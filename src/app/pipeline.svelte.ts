@@ -113,8 +113,8 @@ function freshStages(): Record<StageName, StageStatus> {
 export function pretrainFieldProblems(p: PretrainSettings): Partial<Record<keyof PretrainSettings, string>> {
   const out: Partial<Record<keyof PretrainSettings, string>> = {};
   if (!Number.isInteger(p.steps) || p.steps < 1) out.steps = `pretraining steps must be a positive integer (got ${String(p.steps)})`;
-  if (!(typeof p.learningRate === 'number' && p.learningRate > 0 && p.learningRate < 1)) out.learningRate = `pretraining learning rate must be a number > 0 and < 1 (got ${String(p.learningRate)})`;
   if (!Number.isInteger(p.batchSize) || p.batchSize < 1) out.batchSize = `pretraining batch size must be a positive integer (got ${String(p.batchSize)})`;
+  if (!(typeof p.learningRate === 'number' && p.learningRate > 0 && p.learningRate < 1)) out.learningRate = `pretraining learning rate must be a number > 0 and < 1 (got ${String(p.learningRate)})`;
   return out;
 }
 
