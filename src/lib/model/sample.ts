@@ -69,7 +69,7 @@ function pick(logits: tf.Tensor2D, options: SampleOptions, rng: Rng, done: tf.Te
   if (hostPick.enabled && onHostBackend() && options.temperature > 0 && options.topK === undefined) return pickOnHost(logits, options, rng, done);
   const noise = new Float32Array(B * V);
   if (options.temperature > 0) {
-    for (let i = 0; i < noise.length; i++) noise[i] = -Math.log(-Math.log(Math.min(Math.max(rng.next(), 1e-12), 1 - 1e-7)));
+    for (let i = 0; i < noise.length; i++) noise[i] = gumbelNoise(rng.next());
   }
   const stop = options.stopAtEos ?? true;
   if (onWebGpu() && options.topK === undefined) {
@@ -96,10 +96,15 @@ function pick(logits: tf.Tensor2D, options: SampleOptions, rng: Rng, done: tf.Te
   });
 }
 
-/** Clamp of the uniform draws (as `pick` does), and the largest Gumbel noise it allows, -ln(-ln(1 - 1e-7)) ~ 16.1. */
+/** Clamp of the uniform draws, and the largest Gumbel noise it allows, -ln(-ln(1 - 1e-7)) ~ 16.1. */
 const U_MIN = 1e-12;
 const U_MAX = 1 - 1e-7;
-const GUMBEL_MAX = -Math.log(-Math.log(U_MAX));
+const GUMBEL_MAX = gumbelNoise(1);
+
+/** Gumbel noise of a uniform draw (clamped), in double precision: each path rounds it to float32. */
+function gumbelNoise(u: number): number {
+  return -Math.log(-Math.log(Math.min(Math.max(u, U_MIN), U_MAX)));
+}
 
 /** Off for a test that compares the two paths. */
 export const hostPick = { enabled: true };
@@ -123,7 +128,7 @@ function pickOnHost(logits: tf.Tensor2D, options: SampleOptions, rng: Rng, done:
   const u = new Float64Array(V);
   const tokens = new Int32Array(B);
   const nextDone = new Float32Array(B);
-  const gumbel = (v: number): number => Math.fround(-Math.log(-Math.log(Math.min(Math.max(u[v], U_MIN), U_MAX))));
+  const gumbel = (v: number): number => Math.fround(gumbelNoise(u[v]));
   for (let b = 0; b < B; b++) {
     // Every draw is taken, in the device path's order, so later rows and steps see the same stream.
     for (let v = 0; v < V; v++) u[v] = rng.next();
